@@ -1,0 +1,79 @@
+// swift-tools-version: 6.1
+// mitosis: mitotic-figure detection in H&E breast-cancer histology (Janowczyk & Madabhushi 2016, use case 5).
+import PackageDescription
+
+/// Kernel modules are compiled without bounds checks in release builds; debug builds keep them.
+let fast: [SwiftSetting] = [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]
+
+let package = Package(
+    name: "mitosis",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "mitosis", targets: ["mitosis"]),
+        .library(name: "MitosisImage", targets: ["MitosisImage"]),
+        .library(name: "MitosisNN", targets: ["MitosisNN"]),
+        .library(name: "MitosisCaffe", targets: ["MitosisCaffe"]),
+        .library(name: "MitosisStore", targets: ["MitosisStore"]),
+        .library(name: "MitosisData", targets: ["MitosisData"]),
+        .library(name: "MitosisSynth", targets: ["MitosisSynth"]),
+        .library(name: "MitosisPipeline", targets: ["MitosisPipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.28.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        // Thin wrappers of Debian's native libraries (see scripts/bootstrap.sh).
+        .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4"),
+        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg"),
+        .systemLibrary(name: "CDNNL"),
+        .systemLibrary(name: "CLMDB", pkgConfig: "lmdb"),
+        .systemLibrary(name: "CLevelDB"),
+        .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
+
+        // Images: pixel type, codecs, resampling, colour, morphology.
+        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG"], swiftSettings: fast),
+        // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
+        .target(name: "MitosisNN", dependencies: ["CDNNL"], swiftSettings: fast),
+        // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.
+        .target(
+            name: "MitosisCaffe",
+            dependencies: ["MitosisNN", "MitosisImage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            exclude: ["Proto/caffe.proto", "Proto/onnx.proto", "Proto/README.md"]),
+        // Patch databases: one key/value interface, LMDB and LevelDB backends.
+        .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB"]),
+        // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
+        .target(name: "MitosisData", dependencies: ["MitosisImage", .product(name: "Logging", package: "swift-log")]),
+        // Synthetic H&E cohorts for tests, the demo and benchmarks.
+        .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisData"], swiftSettings: fast),
+        // The six steps, detection, evaluation, grading, reports.
+        .target(
+            name: "MitosisPipeline",
+            dependencies: [
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: fast),
+        // The command-line tool: one thin file per subcommand.
+        .executableTarget(
+            name: "mitosis",
+            dependencies: [
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSynth",
+                "MitosisPipeline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+
+        .testTarget(name: "MitosisImageTests", dependencies: ["MitosisImage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MitosisNNTests", dependencies: ["MitosisNN"]),
+        .testTarget(name: "MitosisCaffeTests", dependencies: ["MitosisCaffe", "MitosisImage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MitosisStoreTests", dependencies: ["MitosisStore"]),
+        .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
+        .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
+        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline"]),
+        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis"]),
+    ],
+    swiftLanguageModes: [.v5]
+)
