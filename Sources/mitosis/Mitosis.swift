@@ -1,6 +1,12 @@
 import ArgumentParser
 
+/// `mitosis`: find mitotic figures in H&E breast-cancer histology (Janowczyk & Madabhushi 2016, use case 5).
 @main
 struct Mitosis: ParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Mitotic-figure detection in H&E histology.")
+    static let configuration = CommandConfiguration(
+        commandName: "mitosis",
+        abstract: "Mitotic-figure detection in H&E histology, after Janowczyk & Madabhushi's tutorial (use case 5).",
+        subcommands: [
+            DatasetCommand.self,
+        ])
 }

@@ -1,0 +1,89 @@
+import MitosisImage
+
+/// A detected mitosis: position in the probability map's pixels and its smoothed score.
+public struct Detection: Sendable, Equatable, Codable {
+    /// Column and row at the map's resolution (0-based pixel indices).
+    public var x: Int
+    public var y: Int
+    /// Smoothed P(mitosis) at the peak, 0...1.
+    public var score: Float
+    public init(x: Int, y: Int, score: Float) { self.x = x; self.y = y; self.score = score }
+}
+
+/// Mitosis centres from a probability map, as the tutorial's `step5_identify_peak_in_probs.m` finds them.
+///
+/// P(mitosis) is averaged over a disk (radius `smoothingRadius`, the tutorial's 6), then the maximum is taken
+/// while it exceeds `threshold`, and a disk of `clearingRadius` around each taken maximum is zeroed.
+/// Implementation: the smoothed pixels above the threshold are sorted by score (ties by row-major position)
+/// and each is accepted unless it lies within the clearing radius of an accepted one — the same set, in the
+/// same order, as the repeated global maximum. A consequence used by threshold selection: the detections
+/// at threshold t are exactly those at any lower threshold whose score is >= t.
+public struct PeakDetector: Sendable, Equatable, Codable {
+    public var smoothingRadius = 6
+    public var clearingRadius = 6
+    public var threshold: Float = 0.5
+
+    public init(smoothingRadius: Int = 6, clearingRadius: Int = 6, threshold: Float = 0.5) {
+        self.smoothingRadius = smoothingRadius
+        self.clearingRadius = clearingRadius
+        self.threshold = threshold
+    }
+
+    /// Detections in descending score order.
+    public func detect(_ probability: FloatPlane) -> [Detection] {
+        let smooth = DiskFilter.mean(probability, radius: smoothingRadius)
+        return peaks(smooth)
+    }
+
+    /// The iterative maximum on an already smoothed map.
+    public func peaks(_ smooth: FloatPlane) -> [Detection] {
+        let t = max(threshold, Float.leastNonzeroMagnitude)
+        var candidates: [(score: Float, index: Int)] = []
+        for (i, v) in smooth.values.enumerated() where v >= t { candidates.append((v, i)) }
+        candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
+        let w = smooth.width, h = smooth.height, r = clearingRadius
+        var cleared = [Bool](repeating: false, count: w * h)
+        var found: [Detection] = []
+        for c in candidates where !cleared[c.index] {
+            let x = c.index % w, y = c.index / w
+            found.append(Detection(x: x, y: y, score: c.score))
+            for dy in max(-r, -y)...min(r, h - 1 - y) {
+                let half = Int(Double(r * r - dy * dy).squareRoot())
+                let row = (y + dy) * w
+                for xx in max(0, x - half)...min(w - 1, x + half) { cleared[row + xx] = true }
+            }
+        }
+        return found
+    }
+}
+
+/// Mean over a disk of integer radius (`x^2 + y^2 <= r^2`), clipped at the borders (the mean is over the
+/// taps inside the image, so borders are not darkened).
+public enum DiskFilter {
+    public static func mean(_ plane: FloatPlane, radius r: Int) -> FloatPlane {
+        guard r > 0 else { return plane }
+        let w = plane.width, h = plane.height
+        // Row prefix sums make each disk row an O(1) interval sum.
+        var prefix = [Double](repeating: 0, count: (w + 1) * h)
+        for y in 0..<h {
+            var acc = 0.0
+            for x in 0..<w { acc += Double(plane.values[y * w + x]); prefix[y * (w + 1) + x + 1] = acc }
+        }
+        let halves = (0...r).map { Int(Double(r * r - $0 * $0).squareRoot()) }
+        var out = FloatPlane(width: w, height: h)
+        for y in 0..<h {
+            for x in 0..<w {
+                var sum = 0.0, n = 0
+                for dy in max(-r, -y)...min(r, h - 1 - y) {
+                    let half = halves[abs(dy)]
+                    let lo = max(0, x - half), hi = min(w - 1, x + half)
+                    let row = (y + dy) * (w + 1)
+                    sum += prefix[row + hi + 1] - prefix[row + lo]
+                    n += hi - lo + 1
+                }
+                out.values[y * w + x] = Float(sum / Double(n))
+            }
+        }
+        return out
+    }
+}

@@ -1,0 +1,54 @@
+/// Scored detections and ground truth of one image, in 40x pixel coordinates.
+public struct ScoredImage: Sendable, Codable {
+    public var name: String
+    public var truth: [Point]
+    /// Detections found at a low threshold, with their scores; higher thresholds keep a prefix by score.
+    public var detections: [(point: Point, score: Float)] {
+        get { zip(points, scores).map { ($0, $1) } }
+        set { points = newValue.map(\.point); scores = newValue.map(\.score) }
+    }
+    public var points: [Point] = []
+    public var scores: [Float] = []
+
+    public init(name: String, truth: [Point], detections: [(point: Point, score: Float)]) {
+        self.name = name
+        self.truth = truth
+        self.detections = detections
+    }
+
+    /// Counts when only detections scoring at least `threshold` are kept.
+    public func counts(at threshold: Float, radius: Double) -> MatchCounts {
+        let kept = zip(points, scores).filter { $0.1 >= threshold }.map(\.0)
+        return Matching.counts(truth: truth, detections: kept, radius: radius)
+    }
+}
+
+/// One point of a precision-recall curve.
+public struct OperatingPoint: Sendable, Codable, Equatable {
+    public var threshold: Float
+    public var counts: MatchCounts
+}
+
+/// Threshold choice and precision-recall curves over a set of images (pooled counts).
+///
+/// Because the peak detector's output at threshold t is its output at a lower threshold restricted to
+/// scores >= t, one detection pass at a low threshold serves every threshold of the sweep.
+public enum ThresholdSweep {
+    /// Pooled counts at each distinct detection score (descending), plus the empty end point.
+    public static func curve(_ images: [ScoredImage], radius: Double = 30) -> [OperatingPoint] {
+        let thresholds = Array(Set(images.flatMap(\.scores))).sorted(by: >)
+        return thresholds.map { t in
+            OperatingPoint(threshold: t, counts: images.reduce(MatchCounts()) { $0 + $1.counts(at: t, radius: radius) })
+        }
+    }
+
+    /// The threshold with the highest pooled F1 (ties: the higher threshold). Use validation images only.
+    public static func best(_ images: [ScoredImage], radius: Double = 30, fallback: Float = 0.5) -> OperatingPoint {
+        let points = curve(images, radius: radius)
+        var best: OperatingPoint?
+        for p in points where (p.counts.f1 ?? 0) > (best?.counts.f1 ?? -1) { best = p }
+        return best ?? OperatingPoint(threshold: fallback, counts: images.reduce(MatchCounts()) {
+            $0 + $1.counts(at: .infinity, radius: radius)
+        })
+    }
+}

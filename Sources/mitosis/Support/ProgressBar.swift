@@ -1,0 +1,60 @@
+import Foundation
+
+/// A one-line progress display with an ETA on stderr; silent when stderr is not a terminal.
+///
+/// Thread-safe: workers on both cores may call `advance()`.
+final class ProgressBar: @unchecked Sendable {
+    private let label: String
+    private let total: Int
+    private let enabled: Bool
+    private let start = Date()
+    private let lock = NSLock()
+    private var done = 0
+    private var lastDraw = Date.distantPast
+
+    init(_ label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+        self.label = label
+        self.total = max(total, 1)
+        self.enabled = enabled
+    }
+
+    /// Records `n` more finished units.
+    func advance(by n: Int = 1) {
+        lock.lock(); defer { lock.unlock() }
+        done += n
+        guard enabled else { return }
+        let now = Date()
+        if now.timeIntervalSince(lastDraw) < 0.2 && done < total { return }
+        lastDraw = now
+        draw(now: now)
+    }
+
+    /// Sets the absolute count of finished units.
+    func update(done newValue: Int) {
+        lock.lock(); let delta = newValue - done; lock.unlock()
+        advance(by: delta)
+    }
+
+    /// Clears the line.
+    func finish() {
+        guard enabled else { return }
+        lock.lock(); defer { lock.unlock() }
+        FileHandle.standardError.write("\r\u{1B}[K".data(using: .utf8)!)
+    }
+
+    private func draw(now: Date) {
+        let elapsed = now.timeIntervalSince(start)
+        let fraction = Double(done) / Double(total)
+        let eta = done > 0 ? elapsed / fraction - elapsed : .nan
+        let line = String(format: "\r\u{1B}[K%@ %d/%d (%.0f%%) elapsed %@ ETA %@", label, done, total,
+                          fraction * 100, ProgressBar.clock(elapsed), ProgressBar.clock(eta))
+        FileHandle.standardError.write(line.data(using: .utf8)!)
+    }
+
+    static func clock(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "--:--" }
+        let s = Int(seconds.rounded())
+        return s >= 3600 ? String(format: "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                         : String(format: "%d:%02d", s / 60, s % 60)
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func MitosisDataTestsBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,42 @@
+import Foundation
+import Testing
+@testable import MitosisPipeline
+
+@Suite struct PatchArchiveTests {
+    func temp(_ name: String) -> String {
+        FileManager.default.temporaryDirectory.appendingPathComponent("mitosis-\(UUID().uuidString)-\(name)").path
+    }
+
+    @Test func roundTrip() throws {
+        var rng = SeededRandom(seed: 5)
+        let patches = (0..<7).map { i in
+            Patch(label: UInt8(i % 2), index: UInt32(i + 1), angle: Int16([0, 45, 215, -90][i % 4]),
+                  x: UInt16(i * 3), y: UInt16(999 - i), pixels: (0..<(8 * 8 * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        }
+        let path = temp("a.patches")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try PatchArchive.write(patches, size: 8, to: path)
+        let (size, back) = try PatchArchive.read(path)
+        #expect(size == 8)
+        #expect(back == patches)
+    }
+
+    @Test func truncatedAndForeignFilesAreNamedErrors() throws {
+        let path = temp("b.patches")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Patch(label: 1, index: 1, angle: 0, x: 0, y: 0, pixels: [UInt8](repeating: 9, count: 4 * 4 * 3))
+        try PatchArchive.write([p, p], size: 4, to: path)
+        let data = try Data(contentsOf: URL(fileURLWithPath: path))
+        try data.prefix(data.count - 5).write(to: URL(fileURLWithPath: path))
+        #expect { try PatchArchive.read(path) } throws: { "\($0)".contains(path) && "\($0)".contains("truncated") }
+        try Data("hello world, not patches".utf8).write(to: URL(fileURLWithPath: path))
+        #expect { try PatchArchive.read(path) } throws: { "\($0)".contains("bad magic") }
+    }
+
+    @Test func tutorialFileNames() {
+        let p = Patch(label: 0, index: 12, angle: 90, x: 0, y: 0, pixels: [])
+        #expect(p.fileName(image: "01_01") == "01_01_0_n_12_90.png")
+        let q = Patch(label: 1, index: 3, angle: 215, x: 0, y: 0, pixels: [])
+        #expect(q.fileName(image: "07_11") == "07_11_1_p_3_215.png")
+    }
+}

@@ -1,3 +1,0 @@
-import Testing
-
-@Test func MitosisPipelineTestsBuilds() { #expect(Bool(true)) }
