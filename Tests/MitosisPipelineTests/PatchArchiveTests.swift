@@ -9,9 +9,13 @@ import Testing
 
     @Test func roundTrip() throws {
         var rng = SeededRandom(seed: 5)
-        let patches = (0..<7).map { i in
-            Patch(label: UInt8(i % 2), index: UInt32(i + 1), angle: Int16([0, 45, 215, -90][i % 4]),
-                  x: UInt16(i * 3), y: UInt16(999 - i), pixels: (0..<(8 * 8 * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) })
+        let angles: [Int16] = [0, 45, 215, -90]
+        var patches: [Patch] = []
+        for i in 0..<7 {
+            var pixels = [UInt8](repeating: 0, count: 8 * 8 * 3)
+            for k in pixels.indices { pixels[k] = UInt8(truncatingIfNeeded: rng.next()) }
+            patches.append(Patch(label: UInt8(i % 2), index: UInt32(i + 1), angle: angles[i % 4],
+                                 x: UInt16(i * 3), y: UInt16(999 - i), pixels: pixels))
         }
         let path = temp("a.patches")
         defer { try? FileManager.default.removeItem(atPath: path) }

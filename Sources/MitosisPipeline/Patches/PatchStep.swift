@@ -1,0 +1,107 @@
+import Foundation
+import Logging
+import MitosisData
+import MitosisImage
+
+/// Step 1 over a whole dataset: cuts every image's patches into the patch store (one archive per image)
+/// and writes the index. Images run in parallel on all cores; each image's random choices come from its own
+/// stream of the seed, so the output does not depend on the number of threads. Re-running resumes: images
+/// whose archive exists are not cut again. A failing image is reported and the others go on.
+public struct PatchStep {
+    public var options: PatchOptions
+    public var csvOrder: CSVOrder = .xy
+    /// Patients to leave out, in addition to those without mitoses when `excludeWithoutMitoses`.
+    public var excludePatients: Set<String> = []
+    /// The author drops patient 10, which has no mitoses: by default every patient without any is left out.
+    public var excludeWithoutMitoses = true
+    /// Also write each patch as a PNG named like the tutorial's, into this folder.
+    public var pngFolder: String?
+    public var logger = Logger(label: "mitosis.patches")
+
+    public init(options: PatchOptions) { self.options = options }
+
+    /// Runs step 1 from `dataset` into `folder`.
+    public func run(_ dataset: Dataset, into folder: String, progress: (@Sendable () -> Void)? = nil) throws -> PatchIndex {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try checkOptions(in: folder)
+        // Mitoses per image from the CSVs decide which patients take part.
+        let counts = try dataset.images.map { item in
+            try item.csvPath.map { try CentreCSV.read($0, order: csvOrder).count } ?? 0
+        }
+        var perPatient: [String: Int] = [:]
+        for (item, n) in zip(dataset.images, counts) { perPatient[item.patient, default: 0] += n }
+        var excluded: [String: String] = [:]
+        for p in excludePatients { excluded[p] = "excluded on request" }
+        if excludeWithoutMitoses {
+            for (p, n) in perPatient where n == 0 && excluded[p] == nil {
+                excluded[p] = "no annotated mitoses (the author drops such patients, e.g. patient 10)"
+            }
+        }
+        for (p, why) in excluded.sorted(by: { patientOrder($0.key, $1.key) }) where perPatient[p] != nil {
+            logger.info("patient \(p) left out: \(why)")
+        }
+        let work = zip(dataset.images, counts).filter { excluded[$0.0.patient] == nil }
+        let extractor = PatchExtractor(options: options)
+        let results: [Result<PatchIndex.Entry, Error>] = ParallelMap.map(Array(work)) { item, mitoses in
+            defer { progress?() }
+            return Result { try self.process(item, mitoses: mitoses, extractor: extractor, folder: folder) }
+        }
+        var entries: [PatchIndex.Entry] = []
+        var failed = 0
+        for ((item, _), result) in zip(work, results) {
+            switch result {
+            case .success(let e): entries.append(e)
+            case .failure(let error):
+                failed += 1
+                logger.error("\(item.imagePath): \(error)")
+            }
+        }
+        let index = PatchIndex(options: options, entries: entries, excluded: excluded)
+        try index.write(to: folder)
+        if failed > 0 { throw PipelineError.partialFailure(failed: failed, total: work.count) }
+        return index
+    }
+
+    /// Cuts (or, when its archive exists, re-reads) one image.
+    func process(_ item: DatasetImage, mitoses: Int, extractor: PatchExtractor, folder: String) throws -> PatchIndex.Entry {
+        let archive = item.name + ".patches"
+        let path = folder + "/" + archive
+        let patches: [Patch]
+        if FileManager.default.fileExists(atPath: path) {
+            patches = try PatchArchive.read(path).patches
+        } else {
+            let inputs = try extractor.inputs(for: item, order: csvOrder)
+            patches = extractor.extract(inputs, stream: SeededRandom.stream(item.name))
+            try PatchArchive.write(patches, size: options.patchSize, to: path)
+        }
+        if let png = pngFolder { try writePNGs(patches, image: item.name, to: png) }
+        let positives = patches.filter { $0.label == 1 }.count / max(options.positiveAngles.count, 1)
+        let negatives = patches.filter { $0.label == 0 }.count / max(options.negativeAngles.count, 1)
+        return .init(name: item.name, patient: item.patient, mitoses: mitoses,
+                     positives: positives, negatives: negatives, archive: archive)
+    }
+
+    func writePNGs(_ patches: [Patch], image: String, to folder: String) throws {
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        let s = options.patchSize
+        for p in patches {
+            try ImageIO.write(Image(width: s, height: s, channels: 3, pixels: p.pixels), to: folder + "/" + p.fileName(image: image))
+        }
+    }
+
+    /// A patch folder belongs to one set of options: resuming with others would mix patches.
+    func checkOptions(in folder: String) throws {
+        let path = folder + "/options.json"
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        if let data = FileManager.default.contents(atPath: path) {
+            let previous = try? JSONDecoder().decode(PatchOptions.self, from: data)
+            if previous != options {
+                throw PipelineError.invalidOption(
+                    "\(path): this patch folder was made with other options. HINT: use a new output folder, or delete it to start over.")
+            }
+        } else {
+            try AtomicFile.write(encoder.encode(options), to: path)
+        }
+    }
+}
