@@ -28,13 +28,14 @@ let package = Package(
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg"),
+        .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb"),
         .systemLibrary(name: "CLevelDB"),
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
 
         // Images: pixel type, codecs, resampling, colour, morphology.
-        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG"], swiftSettings: fast),
+        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
         .target(name: "MitosisNN", dependencies: ["CDNNL"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.

@@ -7,6 +7,7 @@ DEBS=(
   libtiff-dev          # TIFF codec
   libpng-dev           # PNG codec
   libjpeg62-turbo-dev  # JPEG codec (libjpeg-turbo)
+  libturbojpeg0-dev    # JPEG decoding via the TurboJPEG API (errors by return value, no longjmp)
   liblmdb-dev          # LMDB patch databases
   libleveldb-dev       # LevelDB patch databases (the tutorial's backend)
   libopenslide-dev     # whole-slide images

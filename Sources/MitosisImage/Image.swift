@@ -38,11 +38,14 @@ public struct Image: Sendable, Equatable {
 
 /// A single-channel float raster (blue ratio, probability maps), row-major.
 public struct FloatPlane: Sendable, Equatable {
+    /// Columns.
     public var width: Int
+    /// Rows.
     public var height: Int
     /// `width * height` values, row-major.
     public var values: [Float]
 
+    /// Wraps existing values; `values.count` must equal `width * height`.
     public init(width: Int, height: Int, values: [Float]) {
         precondition(values.count == width * height, "value count does not match geometry")
         self.width = width
@@ -50,10 +53,12 @@ public struct FloatPlane: Sendable, Equatable {
         self.values = values
     }
 
+    /// A plane of one constant value.
     public init(width: Int, height: Int, fill: Float = 0) {
         self.init(width: width, height: height, values: [Float](repeating: fill, count: width * height))
     }
 
+    /// Value at column `x`, row `y`.
     @inlinable
     public subscript(x: Int, y: Int) -> Float {
         get { values[y * width + x] }
@@ -63,11 +68,14 @@ public struct FloatPlane: Sendable, Equatable {
 
 /// A binary raster (masks), row-major; `true` is foreground.
 public struct Mask: Sendable, Equatable {
+    /// Columns.
     public var width: Int
+    /// Rows.
     public var height: Int
     /// `width * height` flags, row-major.
     public var bits: [Bool]
 
+    /// Wraps existing flags; `bits.count` must equal `width * height`.
     public init(width: Int, height: Int, bits: [Bool]) {
         precondition(bits.count == width * height, "bit count does not match geometry")
         self.width = width
@@ -75,10 +83,12 @@ public struct Mask: Sendable, Equatable {
         self.bits = bits
     }
 
+    /// A mask with every pixel set to `fill`.
     public init(width: Int, height: Int, fill: Bool = false) {
         self.init(width: width, height: height, bits: [Bool](repeating: fill, count: width * height))
     }
 
+    /// Flag at column `x`, row `y`.
     @inlinable
     public subscript(x: Int, y: Int) -> Bool {
         get { bits[y * width + x] }

@@ -1,22 +1,23 @@
+import Foundation
 import MitosisImage
 import Testing
 @testable import MitosisPipeline
 
 @Suite struct PeakDetectorTests {
-    func blob(_ plane: inout FloatPlane, x: Int, y: Int, r: Int, value: Float) {
-        for yy in max(0, y - r)...min(plane.height - 1, y + r) {
-            for xx in max(0, x - r)...min(plane.width - 1, x + r) where (xx - x) * (xx - x) + (yy - y) * (yy - y) <= r * r {
-                plane[xx, yy] = value
-            }
-        }
+    /// Adds a Gaussian bump of height `value` and width `sigma` (a unique maximum at its centre).
+    func blob(_ plane: inout FloatPlane, x: Int, y: Int, sigma: Float, value: Float) {
+        for yy in 0..<plane.height { for xx in 0..<plane.width {
+            let d2 = Float((xx - x) * (xx - x) + (yy - y) * (yy - y))
+            plane[xx, yy] += value * expf(-d2 / (2 * sigma * sigma))
+        } }
     }
 
     @Test func findsBlobCentresInScoreOrder() {
         var p = FloatPlane(width: 80, height: 60)
-        blob(&p, x: 20, y: 20, r: 7, value: 0.9)
-        blob(&p, x: 60, y: 40, r: 7, value: 0.7)
-        blob(&p, x: 60, y: 10, r: 2, value: 0.6)  // too small: its disk mean stays below 0.5
-        let d = PeakDetector(smoothingRadius: 6, clearingRadius: 6, threshold: 0.5).detect(p)
+        blob(&p, x: 20, y: 20, sigma: 8, value: 1.0)
+        blob(&p, x: 60, y: 40, sigma: 8, value: 0.8)
+        blob(&p, x: 60, y: 8, sigma: 1.5, value: 0.9)  // small: its disk mean stays below the threshold
+        let d = PeakDetector(smoothingRadius: 6, clearingRadius: 12, threshold: 0.4).detect(p)
         #expect(d.count == 2)
         #expect(d[0].x == 20 && d[0].y == 20)
         #expect(d[1].x == 60 && d[1].y == 40)

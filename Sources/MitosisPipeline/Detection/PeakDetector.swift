@@ -20,10 +20,10 @@ public struct Detection: Sendable, Equatable, Codable {
 /// at threshold t are exactly those at any lower threshold whose score is >= t.
 public struct PeakDetector: Sendable, Equatable, Codable {
     public var smoothingRadius = 6
-    public var clearingRadius = 6
+    public var clearingRadius = 10
     public var threshold: Float = 0.5
 
-    public init(smoothingRadius: Int = 6, clearingRadius: Int = 6, threshold: Float = 0.5) {
+    public init(smoothingRadius: Int = 6, clearingRadius: Int = 10, threshold: Float = 0.5) {
         self.smoothingRadius = smoothingRadius
         self.clearingRadius = clearingRadius
         self.threshold = threshold

@@ -2,9 +2,10 @@
 ///
 /// The author's `step2_make_training_lists.m` assigns patients to folds with `crossvalind('Kfold', ...)`,
 /// i.e. at random. With 12 patients that can leave a fold without a single mitosis, so we depart from it:
-/// patients are dealt so that the mitoses are balanced across folds (largest first, each to the fold with
-/// the fewest mitoses so far; ties broken by a seeded shuffle), and patients without mitoses are spread
-/// over the folds with the fewest patients. Every fold gets at least one patient with mitoses.
+/// from the seed we draw `candidates` random assignments, each dealing the patients with mitoses in a random
+/// order (the first k one per fold, then each to the fold with the fewest mitoses so far) and the patients
+/// without mitoses to the folds with the fewest patients; we keep the candidate whose folds' mitosis counts
+/// spread least. Every fold gets a patient with mitoses, the folds are balanced, and the seed still matters.
 public struct FoldAssignment: Sendable, Equatable, Codable {
     /// Number of folds.
     public var k: Int
@@ -23,36 +24,32 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
 
     /// Assigns patients to `k` folds.
     /// - Parameter mitoses: annotated mitoses per patient (patients listed here are the ones assigned).
-    public static func make(mitoses: [String: Int], k: Int, seed: UInt64) throws -> FoldAssignment {
+    public static func make(mitoses: [String: Int], k: Int, seed: UInt64, candidates: Int = 64) throws -> FoldAssignment {
         guard k >= 2 else { throw PipelineError.invalidOption("--folds must be at least 2 (got \(k))") }
-        let withMitoses = mitoses.filter { $0.value > 0 }.map(\.key)
+        let patients = mitoses.keys.sorted(by: patientOrder)
+        let withMitoses = patients.filter { mitoses[$0]! > 0 }, without = patients.filter { mitoses[$0]! == 0 }
         guard withMitoses.count >= k else {
             throw PipelineError.invalidOption(
                 "\(k) folds need at least \(k) patients with mitoses; the data has \(withMitoses.count). HINT: use fewer folds (--folds).")
         }
         var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("folds"))
-        // Shuffle first so equal counts are ordered by the seed, then a stable sort by count.
-        let shuffled = mitoses.keys.sorted(by: patientOrder).shuffled(using: &rng)
-        let rank = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1, $0) })
-        let ordered = shuffled.sorted { (mitoses[$0]!, rank[$1]!) > (mitoses[$1]!, rank[$0]!) }
-        var load = [Int](repeating: 0, count: k)
-        var members = [Int](repeating: 0, count: k)
-        var fold: [String: Int] = [:]
-        for patient in ordered {
-            let count = mitoses[patient]!
-            let target: Int
-            if count > 0 {
-                // The first k go one per fold so no fold is left without mitoses.
-                target = (0..<k).min { (members[$0] == 0 ? 0 : 1, load[$0], members[$0], $0)
-                    < (members[$1] == 0 ? 0 : 1, load[$1], members[$1], $1) }!
-            } else {
-                target = (0..<k).min { (members[$0], $0) < (members[$1], $1) }!
+        var best: (spread: Int, fold: [String: Int])?
+        for _ in 0..<max(candidates, 1) {
+            var load = [Int](repeating: 0, count: k), members = [Int](repeating: 0, count: k)
+            var fold: [String: Int] = [:]
+            func place(_ patient: String, _ target: Int) {
+                load[target] += mitoses[patient]!; members[target] += 1; fold[patient] = target + 1
             }
-            load[target] += count
-            members[target] += 1
-            fold[patient] = target + 1
+            for (i, p) in withMitoses.shuffled(using: &rng).enumerated() {
+                place(p, i < k ? i : (0..<k).min { (load[$0], members[$0], $0) < (load[$1], members[$1], $1) }!)
+            }
+            for p in without.shuffled(using: &rng) {
+                place(p, (0..<k).min { (members[$0], $0) < (members[$1], $1) }!)
+            }
+            let spread = load.max()! - load.min()!
+            if best == nil || spread < best!.spread { best = (spread, fold) }
         }
-        return FoldAssignment(k: k, foldOfPatient: fold)
+        return FoldAssignment(k: k, foldOfPatient: best!.fold)
     }
 }
 

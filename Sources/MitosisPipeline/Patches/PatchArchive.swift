@@ -32,7 +32,7 @@ public struct Patch: Sendable, Equatable {
 /// label (UInt8), index (UInt32), angle (Int16), x (UInt16), y (UInt16), size*size*3 RGB bytes.
 public enum PatchArchive {
     static let magic = Array("MTPATCH1".utf8)
-    static let headerBytes = 13
+    static let headerBytes = 11
 
     /// Writes the patches of one image atomically.
     public static func write(_ patches: [Patch], size: Int, to path: String) throws {

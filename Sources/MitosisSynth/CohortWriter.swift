@@ -1,0 +1,140 @@
+import Dispatch
+import Foundation
+import MitosisImage
+
+/// What `SyntheticCohort.write` produced.
+public struct CohortSummary: Sendable, Equatable {
+    /// One written image.
+    public struct Entry: Sendable, Equatable {
+        /// File stem, `PP_II`.
+        public var name: String
+        /// Patient number, 1-based.
+        public var patient: Int
+        /// Image number within the patient, 1-based.
+        public var index: Int
+        /// The figures written to `PP_II.csv`.
+        public var figures: [MitosisFigure]
+    }
+
+    /// The folder the cohort was written to.
+    public var directory: String
+    /// The spec it was generated from.
+    public var spec: CohortSpec
+    /// Every image, in patient then image order.
+    public var entries: [Entry]
+    /// The patient without mitoses (see `CohortSpec.mitosisFreePatient`).
+    public var mitosisFreePatient: Int?
+
+    /// Total number of annotated mitoses.
+    public var mitosisCount: Int { entries.reduce(0) { $0 + $1.figures.count } }
+}
+
+/// Errors of `SyntheticCohort.write`.
+public enum SynthError: Error, CustomStringConvertible {
+    /// The output folder could not be created.
+    case cannotCreateFolder(path: String, reason: String)
+    /// A file could not be written.
+    case cannotWrite(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case let .cannotCreateFolder(path, reason):
+            return "cannot create the cohort folder \(path): \(reason). HINT: check the parent folder exists and is writable."
+        case let .cannotWrite(path, reason):
+            return "cannot write \(path): \(reason). HINT: check free disk space and permissions."
+        }
+    }
+}
+
+extension SyntheticCohort {
+    /// Radius of the filled disks of the `_pc` helper mask, pixels at 40x.
+    public static let helperDiskRadius = 8
+
+    /// Generates the cohort and writes it to `directory` in the tutorial's layout: `PP_II.tif` (RGB,
+    /// `tiffCompression`), `PP_II.csv` (`x,y` integer centres, one per line, no header) and `PP_II_pc.png`
+    /// (8-bit gray, 255 in a disk of radius `helperDiskRadius` around each centre, 0 elsewhere).
+    ///
+    /// Images are generated in parallel on all cores; the files are byte-identical whatever the thread
+    /// count. Each file is written atomically (temporary name, then rename).
+    /// - Parameter progress: called after each image with (images done, total), from a worker thread.
+    @discardableResult
+    public static func write(_ spec: CohortSpec, to directory: String,
+                             tiffCompression: ImageWriteOptions.TIFFCompression = .lzw,
+                             progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CohortSummary {
+        do {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        } catch {
+            throw SynthError.cannotCreateFolder(path: directory, reason: error.localizedDescription)
+        }
+        let profiles = PatientProfile.all(for: spec)
+        let jobs = (1...spec.patients).flatMap { p in (1...spec.imagesPerPatient).map { (p, $0) } }
+        let results = ResultBox(count: jobs.count)
+        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
+            let (patient, index) = jobs[k]
+            let outcome = Result<CohortSummary.Entry, Error> {
+                let (image, figures) = render(spec: spec, profile: profiles[patient - 1], patient: patient, index: index)
+                let name = spec.imageName(patient: patient, index: index)
+                let base = (directory as NSString).appendingPathComponent(name)
+                try ImageIO.write(image, to: base + ".tif", options: ImageWriteOptions(tiffCompression: tiffCompression))
+                try ImageIO.write(helperMask(width: spec.width, height: spec.height, figures: figures),
+                                  to: base + "_pc.png", options: ImageWriteOptions(pngCompressionLevel: 9))
+                try writeText(csv(figures), to: base + ".csv")
+                return CohortSummary.Entry(name: name, patient: patient, index: index, figures: figures)
+            }
+            let done = results.set(k, outcome)
+            progress?(done, jobs.count)
+        }
+        let entries = try results.values.map { try $0!.get() }
+        return CohortSummary(directory: directory, spec: spec, entries: entries,
+                             mitosisFreePatient: spec.mitosisFreePatient)
+    }
+
+    /// CSV text of centres: `x,y` per line (x = column), integers, newline-terminated; empty if none.
+    public static func csv(_ figures: [MitosisFigure]) -> String {
+        figures.map { "\($0.x),\($0.y)\n" }.joined()
+    }
+
+    /// The `_pc` helper mask: 8-bit gray, 255 within `helperDiskRadius` (inclusive) of each centre.
+    public static func helperMask(width: Int, height: Int, figures: [MitosisFigure]) -> Image {
+        var mask = Image(width: width, height: height, channels: 1)
+        let r = helperDiskRadius
+        for f in figures {
+            for y in max(f.y - r, 0)...min(f.y + r, height - 1) {
+                for x in max(f.x - r, 0)...min(f.x + r, width - 1) {
+                    let dx = x - f.x, dy = y - f.y
+                    if dx * dx + dy * dy <= r * r { mask[x, y, 0] = 255 }
+                }
+            }
+        }
+        return mask
+    }
+
+    static func writeText(_ text: String, to path: String) throws {
+        let temporary = path + ".tmp-\(getpid())"
+        do {
+            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
+            if rename(temporary, path) != 0 { throw SynthError.cannotWrite(path: path, reason: "rename failed") }
+        } catch let error as SynthError {
+            throw error
+        } catch {
+            throw SynthError.cannotWrite(path: path, reason: error.localizedDescription)
+        }
+    }
+}
+
+/// Results of parallel jobs, filled from worker threads.
+private final class ResultBox: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var values: [Result<CohortSummary.Entry, Error>?]
+    private var done = 0
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    /// Stores result `k`; returns how many results are in.
+    func set(_ k: Int, _ value: Result<CohortSummary.Entry, Error>) -> Int {
+        lock.lock(); defer { lock.unlock() }
+        values[k] = value
+        done += 1
+        return done
+    }
+}

@@ -1,1 +1,0 @@
-// MitosisSynth module.

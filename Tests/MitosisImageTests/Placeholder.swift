@@ -1,3 +1,0 @@
-import Testing
-
-@Test func MitosisImageTestsBuilds() { #expect(Bool(true)) }

@@ -1,0 +1,84 @@
+import Foundation
+import MitosisData
+import MitosisImage
+import Testing
+@testable import MitosisSynth
+
+@Suite struct CohortWriterTests {
+    static let spec = CohortSpec(patients: 3, imagesPerPatient: 2, width: 160, height: 128, seed: 77,
+                                 mitosesPerImage: 3)
+
+    @Test func writesTutorialLayout() throws {
+        let dir = try TemporaryFolder()
+        let summary = try SyntheticCohort.write(Self.spec, to: dir.path)
+        let files = Set(try FileManager.default.contentsOfDirectory(atPath: dir.path))
+        var expected = Set<String>()
+        for p in ["01", "02", "03"] {
+            for i in ["01", "02"] { expected.formUnion(["\(p)_\(i).tif", "\(p)_\(i).csv", "\(p)_\(i)_pc.png"]) }
+        }
+        #expect(files == expected)
+        #expect(summary.entries.map(\.name) == ["01_01", "01_02", "02_01", "02_02", "03_01", "03_02"])
+        let dataset = try Dataset.discover(at: dir.path)
+        #expect(dataset.patients == ["01", "02", "03"])
+        #expect(dataset.images.allSatisfy { $0.csvPath != nil && $0.pcPath != nil })
+    }
+
+    @Test func csvHoldsIntegerCentresInsideTheImage() throws {
+        let dir = try TemporaryFolder()
+        let summary = try SyntheticCohort.write(Self.spec, to: dir.path)
+        #expect(summary.mitosisCount > 0)
+        for entry in summary.entries {
+            let text = try String(contentsOfFile: dir.path + "/" + entry.name + ".csv", encoding: .utf8)
+            let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
+            #expect(lines.count == entry.figures.count)
+            for (line, figure) in zip(lines, entry.figures) {
+                #expect(line == "\(figure.x),\(figure.y)")
+                #expect((0..<Self.spec.width).contains(figure.x) && (0..<Self.spec.height).contains(figure.y))
+            }
+            let parsed = try CentreCSV.parse(text, file: entry.name, imageSize: (Self.spec.width, Self.spec.height))
+            #expect(parsed.map { Int($0.x) } == entry.figures.map(\.x))
+        }
+    }
+
+    @Test func helperMaskHasDisksAtTheCentres() throws {
+        let dir = try TemporaryFolder()
+        let summary = try SyntheticCohort.write(Self.spec, to: dir.path)
+        for entry in summary.entries {
+            let mask = try ImageIO.read(dir.path + "/" + entry.name + "_pc.png")
+            #expect(mask.channels == 1 && mask.width == Self.spec.width && mask.height == Self.spec.height)
+            #expect(Set(mask.pixels).isSubset(of: [0, 255]))
+            // Recompute the expected disk union independently and compare pixel by pixel.
+            var expected = 0, mismatches = 0
+            for y in 0..<mask.height {
+                for x in 0..<mask.width {
+                    let inside = entry.figures.contains { ($0.x - x) * ($0.x - x) + ($0.y - y) * ($0.y - y) <= 64 }
+                    if inside { expected += 1 }
+                    if (mask[x, y, 0] == 255) != inside { mismatches += 1 }
+                }
+            }
+            #expect(mismatches == 0)
+            if !entry.figures.isEmpty { #expect(expected >= 150) }  // a full radius-8 disk is 197 px
+        }
+    }
+
+    @Test func writesRGBTIFF() throws {
+        let dir = try TemporaryFolder()
+        try SyntheticCohort.write(Self.spec, to: dir.path)
+        let image = try ImageIO.read(dir.path + "/02_01.tif")
+        #expect(image.channels == 3 && image.width == 160 && image.height == 128)
+    }
+
+    @Test func namesArePaddedAndOneBased() {
+        let spec = CohortSpec(patients: 12, imagesPerPatient: 40)
+        #expect(spec.imageName(patient: 1, index: 1) == "01_01")
+        #expect(spec.imageName(patient: 12, index: 40) == "12_40")
+        #expect(CohortSpec(patients: 120, imagesPerPatient: 3).imageName(patient: 7, index: 3) == "007_03")
+    }
+
+    @Test func mitosisFreePatientIsTenOrTheLast() {
+        #expect(CohortSpec(patients: 12).mitosisFreePatient == 10)
+        #expect(CohortSpec(patients: 10).mitosisFreePatient == 10)
+        #expect(CohortSpec(patients: 5).mitosisFreePatient == 5)
+        #expect(CohortSpec(patients: 1).mitosisFreePatient == nil)
+    }
+}
