@@ -37,7 +37,7 @@ let package = Package(
         // Images: pixel type, codecs, resampling, colour, morphology.
         .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
-        .target(name: "MitosisNN", dependencies: ["CDNNL"], swiftSettings: fast),
+        .target(name: "MitosisNN", dependencies: ["CDNNL"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.
         .target(
             name: "MitosisCaffe",

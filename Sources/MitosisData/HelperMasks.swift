@@ -52,14 +52,9 @@ public struct HelperMasks: Sendable {
     }
 
     /// The blue-ratio candidate mask: blue ratio, thresholded, dilated by a disk of `radius` pixels.
-    ///
-    /// Threshold: Otsu's on the blue-ratio image, which splits hematoxylin-rich nuclei from eosin-pink stroma
-    /// and white background (docs/CONVENTIONS.md shows it on real tissue); never below the image's 80th
-    /// percentile, so a nearly nucleus-free image does not mark everything.
+    /// See `BlueRatioSegmentation` for the threshold.
     public static func candidateMask(for image: Image, radius: Int = 20) -> Mask {
-        let br = image.blueRatio()
-        let t = max(br.otsuThreshold(), br.percentile(80))
-        return br.mask(above: t).dilated(disk: radius)
+        BlueRatioSegmentation(image, radius: radius).candidates
     }
 
     static func readMask(_ path: String, width: Int, height: Int) throws -> Mask {

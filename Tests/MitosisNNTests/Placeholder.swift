@@ -1,3 +1,0 @@
-import Testing
-
-@Test func MitosisNNTestsBuilds() { #expect(Bool(true)) }
