@@ -17,6 +17,11 @@ public struct PatchStep {
     /// Also write each patch as a PNG named like the tutorial's, into this folder.
     public var pngFolder: String?
     public var logger = Logger(label: "mitosis.patches")
+    /// Step 6 instead of step 1: resample with the round-1 map `<probabilityFolder>/<name>_prob.png`.
+    public var refinement: (sampler: RefinementSampler, probabilityFolder: String)?
+
+    /// The options recorded in the index (their angle lists name the patches).
+    var indexOptions: PatchOptions { refinement?.sampler.roundOptions ?? options }
 
     public init(options: PatchOptions) { self.options = options }
 
@@ -56,7 +61,7 @@ public struct PatchStep {
                 logger.error("\(item.imagePath): \(error)")
             }
         }
-        let index = PatchIndex(options: options, entries: entries, excluded: excluded)
+        let index = PatchIndex(options: indexOptions, entries: entries, excluded: excluded)
         try index.write(to: folder)
         if failed > 0 { throw PipelineError.partialFailure(failed: failed, total: work.count) }
         return index
@@ -71,12 +76,19 @@ public struct PatchStep {
             patches = try PatchArchive.read(path).patches
         } else {
             let inputs = try extractor.inputs(for: item, order: csvOrder)
-            patches = extractor.extract(inputs, stream: SeededRandom.stream(item.name))
+            if let (sampler, folder) = refinement {
+                let map = try ProbabilityPNG.read(folder + "/" + item.name + "_prob.png",
+                                                  width: inputs.image.width, height: inputs.image.height)
+                patches = sampler.extract(inputs, probability: map, stream: SeededRandom.stream(item.name))
+            } else {
+                patches = extractor.extract(inputs, stream: SeededRandom.stream(item.name))
+            }
             try PatchArchive.write(patches, size: options.patchSize, to: path)
         }
         if let png = pngFolder { try writePNGs(patches, image: item.name, to: png) }
-        let positives = patches.filter { $0.label == 1 }.count / max(options.positiveAngles.count, 1)
-        let negatives = patches.filter { $0.label == 0 }.count / max(options.negativeAngles.count, 1)
+        let o = indexOptions
+        let positives = patches.filter { $0.label == 1 }.count / max(o.positiveAngles.count, 1)
+        let negatives = patches.filter { $0.label == 0 }.count / max(o.negativeAngles.count, 1)
         return .init(name: item.name, patient: item.patient, mitoses: mitoses,
                      positives: positives, negatives: negatives, archive: archive)
     }
@@ -96,12 +108,12 @@ public struct PatchStep {
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
         if let data = FileManager.default.contents(atPath: path) {
             let previous = try? JSONDecoder().decode(PatchOptions.self, from: data)
-            if previous != options {
+            if previous != indexOptions {
                 throw PipelineError.invalidOption(
                     "\(path): this patch folder was made with other options. HINT: use a new output folder, or delete it to start over.")
             }
         } else {
-            try AtomicFile.write(encoder.encode(options), to: path)
+            try AtomicFile.write(encoder.encode(indexOptions), to: path)
         }
     }
 }

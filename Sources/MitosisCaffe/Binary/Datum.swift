@@ -1,0 +1,84 @@
+import Foundation
+import MitosisImage
+import SwiftProtobuf
+
+/// One record of a Caffe patch database (`convert_imageset`): uint8 pixels, channel-major (C x H x W) in
+/// BGR order, plus an integer label.
+public struct Datum: Sendable, Equatable {
+    public var channels: Int
+    public var height: Int
+    public var width: Int
+    /// `channels * height * width` bytes, channel-major, BGR for colour images.
+    public var data: [UInt8]
+    public var label: Int
+
+    public init(channels: Int, height: Int, width: Int, data: [UInt8], label: Int) {
+        self.channels = channels
+        self.height = height
+        self.width = width
+        self.data = data
+        self.label = label
+    }
+
+    /// Converts an RGB (or gray) image, row-major H x W x C, to Caffe's BGR C x H x W.
+    /// RGBA images lose their alpha channel.
+    public init(image: Image, label: Int) {
+        let outChannels = image.channels == 1 ? 1 : 3
+        var bytes = [UInt8](repeating: 0, count: outChannels * image.height * image.width)
+        let plane = image.height * image.width
+        for y in 0..<image.height {
+            for x in 0..<image.width {
+                let pixel = y * image.width + x
+                for c in 0..<outChannels {
+                    // Caffe channel c is image channel 2 - c (BGR <- RGB).
+                    let source = outChannels == 1 ? 0 : 2 - c
+                    bytes[c * plane + pixel] = image.pixels[pixel * image.channels + source]
+                }
+            }
+        }
+        self.init(channels: outChannels, height: image.height, width: image.width, data: bytes, label: label)
+    }
+
+    /// The record as an RGB (or gray) image, row-major H x W x C.
+    public func image() throws -> Image {
+        guard channels == 1 || channels == 3 else { throw CaffeFormatError.badDatum(reason: "\(channels) channels") }
+        guard data.count == channels * height * width else {
+            throw CaffeFormatError.badDatum(reason: "\(data.count) bytes for \(channels)x\(height)x\(width)")
+        }
+        var pixels = [UInt8](repeating: 0, count: data.count)
+        let plane = height * width
+        for c in 0..<channels {
+            let target = channels == 1 ? 0 : 2 - c
+            for pixel in 0..<plane { pixels[pixel * channels + target] = data[c * plane + pixel] }
+        }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
+    }
+
+    /// Decodes a database value (a serialized `caffe.Datum`).
+    /// - Throws: `CaffeFormatError.badDatum` for undecodable bytes, encoded (JPEG/PNG) or float records.
+    public init(serializedBytes bytes: [UInt8]) throws {
+        let datum: Caffe_Datum
+        do {
+            datum = try Caffe_Datum(serializedBytes: bytes)
+        } catch {
+            throw CaffeFormatError.badDatum(reason: "\(error)")
+        }
+        guard !datum.encoded else { throw CaffeFormatError.badDatum(reason: "encoded images are not supported") }
+        guard datum.floatData.isEmpty else { throw CaffeFormatError.badDatum(reason: "float_data is not supported") }
+        self.init(
+            channels: Int(datum.channels), height: Int(datum.height), width: Int(datum.width),
+            data: [UInt8](datum.data), label: Int(datum.label))
+    }
+
+    /// The database value: a serialized `caffe.Datum` (the same bytes Caffe writes).
+    public func serializedBytes() -> [UInt8] {
+        var datum = Caffe_Datum()
+        datum.channels = Int32(channels)
+        datum.height = Int32(height)
+        datum.width = Int32(width)
+        datum.data = .init(data)
+        datum.label = Int32(label)
+        // Encoding a fully initialised proto2 message cannot fail.
+        return (try? datum.serializedBytes()) ?? []
+    }
+}

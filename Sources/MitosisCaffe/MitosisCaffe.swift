@@ -1,1 +1,0 @@
-// MitosisCaffe module.

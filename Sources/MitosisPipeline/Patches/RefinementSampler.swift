@@ -1,0 +1,84 @@
+import MitosisImage
+
+/// Step 6 of the tutorial (`step6_make_patches_probs_based_blue_ratio.m`): second-round patches of one
+/// training image, resampled with the round-1 probability map so that hard negatives dominate.
+///
+/// - positives: every positive pixel (as step 1), at `positiveAngles` (the author's `0:15:345`, 24 angles);
+/// - negatives: `patchesPerImage - positives` pixels drawn WITH replacement, with probability proportional to
+///   the round-1 P(mitosis), from the candidate mask minus the dilated ground truth, at `negativeAngles`.
+///   When the map is zero everywhere there, the draw is uniform. Draws are numbered in draw order, so a pixel
+///   drawn twice gives two patch numbers, as in the author's code.
+public struct RefinementSampler: Sendable {
+    /// Step-1 geometry (patch size, scale, exclusion dilation, interpolation, seed).
+    public var options: PatchOptions
+    /// Positive angles (the author's every 15 degrees).
+    public var positiveAngles = Array(stride(from: 0, to: 360, by: 15))
+    /// Negative angles.
+    public var negativeAngles = [0, 90, 180, 270]
+    /// Positive plus negative pixels per image (the author's 3636).
+    public var pixelsPerImage = 3636
+
+    public init(options: PatchOptions) { self.options = options }
+
+    /// The patch options that describe round-2 archives (for their index and list files).
+    public var roundOptions: PatchOptions {
+        var o = options
+        o.positiveAngles = positiveAngles
+        o.negativeAngles = negativeAngles
+        return o
+    }
+
+    /// Cuts the second-round patches of one image. `probability` is P(mitosis) at the working resolution.
+    public func extract(_ inputs: PatchExtractor.Inputs, probability: FloatPlane, stream: UInt64) -> [Patch] {
+        precondition(probability.width == inputs.image.width && probability.height == inputs.image.height,
+                     "probability map and image sizes differ")
+        let extractor = PatchExtractor(options: options)
+        let w = inputs.image.width, h = inputs.image.height
+        let padded = inputs.image.paddedSymmetric(by: options.padding)
+        let exclusion = inputs.positives.dilated(squareIterations: options.exclusionDilation)
+        var positives: [Int] = [], candidates: [Int] = [], weights: [Double] = []
+        for i in 0..<(w * h) where extractor.fitsWindow(x: i % w, y: i / w, imageWidth: w, imageHeight: h) {
+            if inputs.positives.bits[i] { positives.append(i) }
+            else if inputs.candidates.bits[i] && !exclusion.bits[i] {
+                candidates.append(i)
+                weights.append(Double(max(0, probability.values[i])))
+            }
+        }
+        var rng = SeededRandom(seed: options.seed, stream: stream &+ 0x5EC0_4D)
+        let draws = SeededSampling.withReplacement(candidates, weights: weights,
+                                                   count: max(0, pixelsPerImage - positives.count), using: &rng)
+        var patches: [Patch] = []
+        extractor.cut(positives, label: 1, angles: positiveAngles, from: padded, width: w, into: &patches)
+        extractor.cut(draws, label: 0, angles: negativeAngles, from: padded, width: w, into: &patches)
+        return patches
+    }
+}
+
+extension SeededSampling {
+    /// `count` draws with replacement, each element chosen with probability proportional to its weight
+    /// (uniformly when all weights are zero). Empty when there are no items.
+    public static func withReplacement<T>(_ items: [T], weights: [Double], count: Int,
+                                          using rng: inout SeededRandom) -> [T] {
+        guard !items.isEmpty, count > 0 else { return [] }
+        var cumulative = [Double](repeating: 0, count: weights.count)
+        var total = 0.0
+        for (i, w) in weights.enumerated() { total += w; cumulative[i] = total }
+        var out: [T] = []
+        out.reserveCapacity(count)
+        for _ in 0..<count {
+            if total <= 0 {
+                out.append(items[Int(rng.next() % UInt64(items.count))])
+                continue
+            }
+            let u = rng.nextUnit() * total
+            // First index whose cumulative weight exceeds u: never a zero-weight item.
+            var lo = 0, hi = cumulative.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
+            }
+            out.append(items[lo])
+        }
+        return out
+    }
+}

@@ -1,0 +1,77 @@
+import ArgumentParser
+import Foundation
+import MitosisPipeline
+
+/// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`) for any images.
+struct ProbmapCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "probmap",
+        abstract: "Write P(mitosis) maps (<name>_prob.png, <name>_class.png) for images, as the tutorial's step 5.",
+        discussion: """
+            Images are resized by --scale to the working resolution (0.5: 40x -> 20x) and every pixel gets the \
+            P(mitosis) of the 32x32 patch around it (offset 16; borders by symmetric mirroring). _prob.png: R = \
+            255 P(not mitosis), G = 255 P(mitosis), B = 0; _class.png: 255 where P(mitosis) > 0.5, else 0. \
+            With the mask (default), only pixels of the dilated blue-ratio mask are evaluated (<name>_cmask.png \
+            beside the image if present, else computed); others get P = 0. The default dense mode runs the \
+            dilated ("a trous") rewrite of the net, which is not bit-exact at patch borders; --exact classifies \
+            every patch (~100x slower). See docs/PROBMAPS.md. Images whose two outputs exist are skipped.
+            """)
+
+    @OptionGroup var model: ClassifierOptions
+
+    @Flag(help: "Classify every patch separately instead of the dense rewrite.")
+    var exact = false
+
+    @Option(help: "Resize factor to the working resolution.")
+    var scale = 0.5
+
+    @Flag(inversion: .prefixedNo, help: "Evaluate only inside the dilated blue-ratio mask.")
+    var mask = true
+
+    @Option(help: "Largest dense tile side in pixels (memory grows with its square).")
+    var tile = 512
+
+    @Option(help: "Dense head folding: none, ip (ip2 into ip1) or pool (pool3 too).")
+    var head: String = HeadFolding.innerProducts.rawValue
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String
+
+    @Flag(help: "Recompute images whose outputs exist.")
+    var force = false
+
+    @Argument(help: "Images or folders of images.")
+    var inputs: [String]
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let log = global.logger("probmap")
+        guard let folding = HeadFolding(rawValue: head) else { throw ValidationError("--head must be none, ip or pool") }
+        let options = ProbabilityMapOptions(mode: exact ? .exact : .dense, mirrorAverage: model.mirrorAverage,
+                                            maxTile: tile, headFolding: folding)
+        let mapper = try ProbabilityMapper(models: model.models(), options: options)
+        let job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
+        let images = try ProbabilityMapJob.images(in: inputs)
+        let todo = force ? images : images.filter { !job.isDone($0) }
+        if todo.count < images.count { log.info("\(images.count - todo.count) of \(images.count) images already done; skipped") }
+        let progress = ProgressBar("probmap", total: todo.count)
+        var failed = 0
+        for url in todo {
+            let start = Date()
+            do {
+                try job.run(url, mapper: mapper)
+                log.info("\(url.lastPathComponent): \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
+            } catch {
+                failed += 1
+                log.error("\(url.path): \(error)")
+            }
+            progress.advance()
+        }
+        progress.finish()
+        if failed > 0 {
+            log.error("\(PipelineError.partialFailure(failed: failed, total: todo.count))")
+            throw ExitCode.failure
+        }
+    }
+}

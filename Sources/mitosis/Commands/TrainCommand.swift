@@ -1,0 +1,116 @@
+import ArgumentParser
+import Foundation
+import MitosisPipeline
+
+/// `mitosis train`: step 4, like `caffe train --solver=...`.
+struct TrainCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "train",
+        abstract: "Step 4: train a net from a Caffe solver prototxt (the tutorial's files work unchanged).",
+        discussion: """
+            Template placeholders such as %(kfoldi)d are filled with --set kfoldi=1. With --folds 1-5 the \
+            solver is trained once per fold with kfoldi set to the fold. Paths in the solver and net resolve \
+            against the solver's folder (or --base). Snapshots: <prefix>_iter_N.caffemodel, .solverstate and \
+            .resume.json; --resume continues from one exactly. Ctrl-C writes a snapshot before exiting.
+            """)
+
+    @Option(help: "Solver prototxt.")
+    var solver: String
+
+    @Option(name: .customLong("set"), parsing: .singleValue, help: "Template substitution NAME=VALUE (repeatable).")
+    var substitutions: [String] = []
+
+    @Option(help: "Folds to train, e.g. 1-5 or 1,3 (sets kfoldi).")
+    var folds: String?
+
+    @Option(help: "Folds trained at the same time.")
+    var jobs = 1
+
+    @Option(help: "Folder that relative paths in the solver and net refer to (default: the solver's folder).")
+    var base: String?
+
+    @Option(help: "Override max_iter.")
+    var maxIter: Int?
+
+    @Option(help: "Snapshot (.resume.json or .caffemodel) to continue from.")
+    var resume: String?
+
+    @Option(help: "Seed of data order, mirroring and initialisation when the solver sets no random_seed.")
+    var seed: UInt64 = 1
+
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        let log = global.logger("train")
+        var subs: [String: String] = [:]
+        for s in substitutions {
+            let parts = s.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, !parts[0].isEmpty else { throw ValidationError("--set expects NAME=VALUE, got '\(s)'") }
+            subs[parts[0]] = parts[1]
+        }
+        let foldList = try folds.map(parseFolds) ?? [nil]
+        StopSignal.install()
+        let failures = ParallelJobs.run(foldList, width: max(1, jobs)) { fold -> String? in
+            var job = Trainer.Job(solverPath: solver)
+            job.substitutions = subs
+            if let fold { job.substitutions["kfoldi"] = String(fold) }
+            job.baseFolder = base
+            job.maxIter = maxIter
+            job.resume = resume
+            job.seed = seed
+            let label = fold.map { "fold \($0)" } ?? "train"
+            do {
+                let trainer = try Trainer(job)
+                trainer.logger = log
+                let bar = ProgressBar(label, total: trainer.solverDefinition.maxIter)
+                let model = try trainer.run(progress: { p in bar.update(done: p.iteration) },
+                                            shouldStop: { StopSignal.isRequested })
+                bar.finish()
+                try TrainingLog.write(logPath: trainer.logPath)
+                print("\(label): \(model) (log \(trainer.logPath))")
+                return nil
+            } catch {
+                log.error("\(label): \(error)")
+                return label
+            }
+        }
+        if !failures.isEmpty {
+            print("\(failures.count) of \(foldList.count) trainings failed: \(failures.joined(separator: ", "))")
+            throw ExitCode.failure
+        }
+    }
+
+    func parseFolds(_ text: String) throws -> [Int?] {
+        var out: [Int?] = []
+        for part in text.split(separator: ",") {
+            let ends = part.split(separator: "-").compactMap { Int($0) }
+            guard (ends.count == 1 || ends.count == 2), ends.allSatisfy({ $0 >= 1 }), ends.first! <= ends.last! else {
+                throw ValidationError("--folds: expected a list like 1-5 or 1,3, got '\(text)'")
+            }
+            out += (ends.first!...ends.last!).map { $0 }
+        }
+        return out
+    }
+}
+
+/// Runs jobs `width` at a time; returns the non-nil results (e.g. failures) in job order.
+enum ParallelJobs {
+    static func run<T, R>(_ items: [T], width: Int, _ body: @escaping (T) -> R?) -> [R] {
+        var results = [R?](repeating: nil, count: items.count)
+        let lock = NSLock()
+        let semaphore = DispatchSemaphore(value: width)
+        let group = DispatchGroup()
+        for (i, item) in items.enumerated() {
+            semaphore.wait()
+            group.enter()
+            Thread.detachNewThread {
+                let r = body(item)
+                lock.lock(); results[i] = r; lock.unlock()
+                semaphore.signal()
+                group.leave()
+            }
+        }
+        group.wait()
+        return results.compactMap { $0 }
+    }
+}
