@@ -33,6 +33,13 @@ public struct Dataset: Sendable {
     /// Files that look like images but whose names have no `_` (no patient id); they are skipped.
     public var skipped: [String]
 
+    /// A dataset of given images (e.g. a subset of another).
+    public init(root: String, images: [DatasetImage], skipped: [String] = []) {
+        self.root = root
+        self.images = images
+        self.skipped = skipped
+    }
+
     /// Patient ids in sorted order (numeric ids sort numerically).
     public var patients: [String] {
         Array(Set(images.map(\.patient))).sorted(by: Dataset.patientOrder)

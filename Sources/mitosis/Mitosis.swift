@@ -7,7 +7,7 @@ struct Mitosis: ParsableCommand {
         commandName: "mitosis",
         abstract: "Mitotic-figure detection in H&E histology, after Janowczyk & Madabhushi's tutorial (use case 5).",
         subcommands: [
-            SynthCommand.self, DatasetCommand.self, ClassifyCommand.self, ProbmapCommand.self, MaskCommand.self, PatchesCommand.self, FoldsCommand.self, DatabaseCommand.self,
-            TrainCommand.self,
+            SynthCommand.self, DatasetCommand.self, ClassifyCommand.self, ProbmapCommand.self, BenchCommand.self, MaskCommand.self, PatchesCommand.self, FoldsCommand.self, DatabaseCommand.self,
+            TrainCommand.self, RunCommand.self, DemoCommand.self,
         ])
 }

@@ -79,16 +79,20 @@ struct KernelPoolingTests {
         let g = c.geometry, naive = NaivePooling(g: g)
         let x = kernelTestRandom(g.inputShape.reduce(1, *), seed: 11)
         let dy = kernelTestRandom(g.outputShape.reduce(1, *), seed: 12)
-        var y = [Float](repeating: .nan, count: g.outputShape.reduce(1, *))
-        var dx = [Float](repeating: .nan, count: g.inputShape.reduce(1, *))
-        let kernel = PoolingKernel(g)
-        x.withUnsafeBufferPointer { px in
-            y.withUnsafeMutableBufferPointer { kernel.forward(input: px.baseAddress!, output: $0.baseAddress!) }
+        let wantY = naive.forward(x), wantDX = naive.backward(x, dy)
+        for blocked in [true, false] {
+            var y = [Float](repeating: .nan, count: g.outputShape.reduce(1, *))
+            var dx = [Float](repeating: .nan, count: g.inputShape.reduce(1, *))
+            let kernel = PoolingKernel(g, blocked: blocked)
+            withBuffers(x, x, &y) { px, _, py in kernel.forward(input: px, output: py) }
+            withBuffers(x, dy, &dx) { kernel.backward(input: $0, outputGrad: $1, inputGrad: $2) }
+            expectClose(y, wantY, "forward \(c.testDescription) blocked \(blocked)")
+            expectClose(dx, wantDX, "backward \(c.testDescription) blocked \(blocked)")
+            expectNoReference(kernel.implementations, c.testDescription)
         }
-        withBuffers(x, dy, &dx) { kernel.backward(input: $0, outputGrad: $1, inputGrad: $2) }
-        expectClose(y, naive.forward(x), "forward \(c.testDescription)")
-        expectClose(dx, naive.backward(x, dy), "backward \(c.testDescription)")
-        expectNoReference(kernel.implementations, c.testDescription)
+        var y = [Float](repeating: .nan, count: g.outputShape.reduce(1, *))
+        withBuffers(x, x, &y) { px, _, py in PoolingKernel(g, inference: true).forward(input: px, output: py) }
+        expectClose(y, wantY, "inference forward \(c.testDescription)")
     }
 
     @Test func caffeOutputSizeRule() {

@@ -63,7 +63,7 @@ final class Primitive {
         implementation = name.map { String(cString: $0) } ?? "?"
     }
 
-    /// A reorder from one layout to another (optionally adding to the destination: `beta` = 1).
+    /// A reorder from one layout to another.
     static func reorder(from src: MemoryDesc, to dst: MemoryDesc) -> Primitive {
         var pd: dnnl_primitive_desc_t?
         var s = src, d = dst

@@ -43,8 +43,10 @@ public struct FoldStep {
     }
 
     /// Writes the list files for the patches indexed in `patchFolder` into `folder`.
-    public func run(_ index: PatchIndex, into folder: String) throws -> Summary {
-        let assignment = try FoldAssignment.make(mitoses: index.mitosesPerPatient, k: folds, seed: seed)
+    /// - Parameter patients: mitoses of every patient to assign (default: the indexed ones). Patients that
+    ///   step 1 left out (no mitoses) can be assigned too: they have no patches, but are tested in their fold.
+    public func run(_ index: PatchIndex, into folder: String, patients: [String: Int]? = nil) throws -> Summary {
+        let assignment = try FoldAssignment.make(mitoses: patients ?? index.mitosesPerPatient, k: folds, seed: seed)
         let w = index.options.patchSize
         var summaries: [FoldSummary] = []
         for fold in 1...folds {

@@ -20,18 +20,32 @@ final class _BatchPrefetcher: @unchecked Sendable {
     private let depth: Int
     private let exited = DispatchSemaphore(value: 0)
 
+    /// The batch maker; dropped by the thread before `stop()` returns, so its reader (and the database handle
+    /// it keeps open) is released by then.
+    private var produce: (() throws -> _Batch)?
+
     init(depth: Int, name: String, produce: @escaping () throws -> _Batch) {
         precondition(depth > 0, "_BatchPrefetcher: depth must be positive")
         self.depth = depth
+        self.produce = produce
         let thread = Thread { [self] in
-            run(produce)
+            run()
+            condition.lock()
+            self.produce = nil
+            condition.unlock()
             exited.signal()
         }
         thread.name = name
         thread.start()
     }
 
-    private func run(_ produce: () throws -> _Batch) {
+    private func run() {
+        condition.lock()
+        guard let produce else {
+            condition.unlock()
+            return
+        }
+        condition.unlock()
         while true {
             condition.lock()
             while ready.count >= depth && !stopping { condition.wait() }

@@ -3,6 +3,7 @@ import Foundation
 import MitosisData
 import MitosisImage
 import MitosisSynth
+import Logging
 
 /// `mitosis synth`: a synthetic H&E cohort in the tutorial's layout.
 struct SynthCommand: ParsableCommand {
@@ -36,8 +37,14 @@ struct SynthCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        let log = global.logger("synth")
         let (w, h) = try parseSize(size)
+        try SynthCommand.generate(output: output, patients: patients, imagesPerPatient: imagesPerPatient,
+                                  width: w, height: h, seed: seed, cmask: cmask, log: global.logger("synth"))
+    }
+
+    /// Writes the cohort (and its _cmask masks) and prints what was written.
+    static func generate(output: String, patients: Int, imagesPerPatient: Int, width w: Int, height h: Int,
+                         seed: UInt64, cmask: Bool, log: Logger) throws {
         let spec = CohortSpec(patients: patients, imagesPerPatient: imagesPerPatient, width: w, height: h, seed: seed)
         let total = patients * imagesPerPatient
         let bar = ProgressBar("synth", total: total * (cmask ? 2 : 1))

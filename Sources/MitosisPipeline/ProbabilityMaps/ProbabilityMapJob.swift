@@ -1,0 +1,81 @@
+import Foundation
+import MitosisData
+import MitosisImage
+
+/// One image through step 5: read, resize to the working resolution, mask, map, write `<name>_prob.png`
+/// and `<name>_class.png` (see `ProbabilityImages`) atomically.
+public struct ProbabilityMapJob {
+    /// Downscale to the working resolution (0.5: 40x -> 20x, as the tutorial's models were trained).
+    public var scale = 0.5
+    /// Evaluate only inside the dilated blue-ratio mask: `<name>_cmask.png` beside the image when present
+    /// (resized like the image), else computed on the working image with radius `20 * scale`.
+    public var useMask = true
+    public var outputFolder: URL
+
+    public init(outputFolder: URL, scale: Double = 0.5, useMask: Bool = true) {
+        self.outputFolder = outputFolder; self.scale = scale; self.useMask = useMask
+    }
+
+    /// `<name>_prob.png` / `<name>_class.png` for an input image path.
+    public func outputs(for image: URL) -> (prob: URL, class: URL) {
+        let name = image.deletingPathExtension().lastPathComponent
+        return (outputFolder.appendingPathComponent(name + "_prob.png"), outputFolder.appendingPathComponent(name + "_class.png"))
+    }
+
+    /// Both outputs exist (an interrupted batch resumes after them).
+    public func isDone(_ image: URL) -> Bool {
+        let o = outputs(for: image)
+        return FileManager.default.fileExists(atPath: o.prob.path) && FileManager.default.fileExists(atPath: o.class.path)
+    }
+
+    /// The working-resolution image and its mask (nil without `useMask`).
+    public func inputs(_ url: URL) throws -> (image: Image, mask: Mask?) {
+        let full = try ImageIO.read(url.path).convertedToChannels(3)
+        let image = scale == 1 ? full : try full.resized(scale: scale)
+        guard useMask else { return (image, nil) }
+        let cmask = url.deletingPathExtension().path + "_cmask.png"
+        if FileManager.default.fileExists(atPath: cmask) {
+            let stored = try ImageIO.read(cmask)
+            let bits = Mask(width: stored.width, height: stored.height,
+                            bits: stride(from: 0, to: stored.pixels.count, by: stored.channels).map { stored.pixels[$0] > 0 })
+            let mask = scale == 1 ? bits : try HelperMasks.resized(bits, scale: scale)
+            if mask.width == image.width && mask.height == image.height { return (image, mask) }
+        }
+        let radius = max(1, Int((20 * scale).rounded()))
+        return (image, BlueRatioSegmentation(image, radius: radius).candidates)
+    }
+
+    /// Maps one image and writes its outputs; returns the map (P(mitosis), working resolution).
+    @discardableResult
+    public func run(_ url: URL, mapper: ProbabilityMapper) throws -> FloatPlane {
+        let (image, mask) = try inputs(url)
+        let plane = try mapper.map(image: image, mask: mask)
+        try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
+        let base = outputs(for: url).prob.path.dropLast("_prob.png".count)
+        try ProbabilityImages.write(plane, base: String(base))
+        return plane
+    }
+
+    /// Image files in `paths` (folders are listed, sorted; helper masks and outputs are left out).
+    public static func images(in paths: [String]) throws -> [URL] {
+        let helpers = ["_pc", "_cmask", "_prob", "_class"]
+        let extensions: Set = ["tif", "tiff", "png", "jpg", "jpeg"]
+        var result: [URL] = []
+        for path in paths {
+            var isFolder: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+                throw PipelineError.missingInput(path: path, hint: "give image files or folders of images")
+            }
+            guard isFolder.boolValue else { result.append(URL(fileURLWithPath: path)); continue }
+            let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
+            for name in names {
+                let url = URL(fileURLWithPath: path).appendingPathComponent(name)
+                let stem = url.deletingPathExtension().lastPathComponent
+                if extensions.contains(url.pathExtension.lowercased()) && !helpers.contains(where: { stem.hasSuffix($0) }) {
+                    result.append(url)
+                }
+            }
+        }
+        return result
+    }
+}

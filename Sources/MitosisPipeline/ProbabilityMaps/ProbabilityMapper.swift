@@ -1,0 +1,214 @@
+import Foundation
+import MitosisImage
+import MitosisNN
+
+/// Step 5 of the tutorial (`step5_create_output_images_kfold.py`): P(mitosis) at every pixel of an image at
+/// the working resolution, by one or several models (averaged).
+///
+/// Geometry (the same as `PatchExtractor`): the patch of pixel (x, y) covers rows `y - S/2 ..< y - S/2 + S`
+/// and the same columns (S = 32: `y-16 ... y+15`), so the pixel sits at 0-based offset 16; the image is
+/// extended by MATLAB-style symmetric mirroring where patches leave it (the author pads by 16).
+///
+/// Departures from the tutorial: `.dense` (the default) evaluates the dilated rewrite of the net (see
+/// `DenseRewrite`), which sees real neighbours where each patch saw zero padding and clipped pooling windows,
+/// and subtracts the per-channel average of the mean image instead of the 32x32 mean image (a per-position
+/// mean cannot be applied to a shared dense pass). `.exact` is the tutorial's per-patch evaluation.
+/// With a mask, only masked pixels are evaluated (the tutorial's suggested speed-up); the rest are 0.
+public final class ProbabilityMapper {
+    public let options: ProbabilityMapOptions
+    /// Side of the square input patches.
+    public let patchSize: Int
+    /// What the last `map` call did.
+    public private(set) var statistics = Statistics()
+
+    /// Work done by one `map` call.
+    public struct Statistics: Sendable, Equatable {
+        /// Dense tiles evaluated and skipped (mask empty there); patches classified in exact mode.
+        public var tilesComputed = 0, tilesSkipped = 0, patches = 0
+        /// Nominal FLOPs of the convolutions and inner products run (2 per multiply-add; pooling not counted).
+        public var flops = 0.0
+    }
+
+    private let models: [ClassifierModel]
+    /// FLOPs of one patch, summed over the models.
+    private var patchFLOPs = 0.0
+    private var classifier: PatchClassifier?
+    private var denseModels: [(rewrite: DenseRewrite, means: [Float])] = []
+    private var chains: [String: InferenceChain] = [:]
+
+    /// - Throws: `PipelineError.invalidOption` if a net cannot be expressed (see `ClassifierPlan`).
+    public init(models: [ClassifierModel], options: ProbabilityMapOptions = ProbabilityMapOptions()) throws {
+        guard let first = models.first else { throw PipelineError.invalidOption("at least one model is needed") }
+        self.models = models
+        self.options = options
+        patchSize = first.patchSize
+        patchFLOPs = try models.reduce(0) { $0 + Self.flops(try ClassifierPlan($1)) }
+        switch options.mode {
+        case .exact:
+            classifier = try PatchClassifier(models: models, batch: options.batch, mirrorAverage: options.mirrorAverage)
+        case .dense:
+            denseModels = try models.map { (DenseRewrite(try ClassifierPlan($0)).folded(options.headFolding), $0.channelMeans) }
+        }
+    }
+
+    /// P(mitosis) at every pixel of `image` (RGB or RGBA, working resolution); 0 outside `mask`.
+    /// - Throws: `PipelineError.invalidOption` if the mask's size differs from the image's.
+    public func map(image: Image, mask: Mask?) throws -> FloatPlane {
+        if let mask, mask.width != image.width || mask.height != image.height {
+            throw PipelineError.invalidOption("mask is \(mask.width)x\(mask.height) but the image is \(image.width)x\(image.height)")
+        }
+        guard image.channels >= 3 else { throw PipelineError.invalidOption("probability maps need an RGB image, got \(image.channels) channel(s)") }
+        statistics = Statistics()
+        var plane = options.mode == .exact ? mapExact(image, mask) : mapDense(image, mask)
+        if let mask { for i in plane.values.indices where !mask.bits[i] { plane.values[i] = 0 } }
+        return plane
+    }
+
+    // MARK: - Exact
+
+    private func mapExact(_ image: Image, _ mask: Mask?) -> FloatPlane {
+        let w = image.width, h = image.height, s = patchSize, half = s / 2, ch = image.channels
+        var plane = FloatPlane(width: w, height: h)
+        let pixels = (0..<(w * h)).filter { mask?.bits[$0] ?? true }
+        statistics.patches = pixels.count
+        statistics.flops = Double(pixels.count * (options.mirrorAverage ? 2 : 1)) * patchFLOPs
+        let chunk = options.batch
+        var rgb = [UInt8](repeating: 0, count: chunk * s * s * 3)
+        var start = 0
+        while start < pixels.count {
+            let n = min(chunk, pixels.count - start)
+            for k in 0..<n {
+                let x = pixels[start + k] % w, y = pixels[start + k] / w
+                var o = k * s * s * 3
+                for py in 0..<s {
+                    let row = symmetricIndex(y - half + py, h) * w
+                    for px in 0..<s {
+                        let i = (row + symmetricIndex(x - half + px, w)) * ch
+                        rgb[o] = image.pixels[i]; rgb[o + 1] = image.pixels[i + 1]; rgb[o + 2] = image.pixels[i + 2]
+                        o += 3
+                    }
+                }
+            }
+            let p = classifier!.probabilities(rgb: rgb, count: n)
+            for k in 0..<n { plane.values[pixels[start + k]] = p[k] }
+            start += n
+        }
+        return plane
+    }
+
+    // MARK: - Dense
+
+    /// Equal tiles no larger than `maxTile` covering `size` (the last may overhang; the overhang is discarded).
+    static func tileSide(_ size: Int, max: Int) -> Int {
+        let count = (size + max - 1) / max
+        return (size + count - 1) / count
+    }
+
+    private func mapDense(_ image: Image, _ mask: Mask?) -> FloatPlane {
+        let w = image.width, h = image.height
+        let th = Self.tileSide(h, max: options.maxTile), tw = Self.tileSide(w, max: options.maxTile)
+        var plane = FloatPlane(width: w, height: h)
+        let views = options.mirrorAverage ? [false, true] : [false]
+        let weight = 1 / Float(denseModels.count * views.count)
+        var logits = [Float](repeating: 0, count: 2 * th * tw)
+        for oy in stride(from: 0, to: h, by: th) {
+            for ox in stride(from: 0, to: w, by: tw) {
+                let rows = oy..<min(oy + th, h), columns = ox..<min(ox + tw, w)
+                if let mask, !rows.contains(where: { y in columns.contains { mask.bits[y * w + $0] } }) {
+                    statistics.tilesSkipped += 1
+                    continue
+                }
+                statistics.tilesComputed += 1
+                statistics.flops += Double(views.count) * denseModels.reduce(0) { $0 + Self.flops($1.rewrite, th, tw) }
+                for (index, model) in denseModels.enumerated() {
+                    for mirrored in views {
+                        denseTile(image, model: index, rewrite: model.rewrite, means: model.means, top: oy, left: ox,
+                                  height: th, width: tw, mirrored: mirrored, into: &logits)
+                        for y in rows {
+                            for x in columns {
+                                let j = (y - oy) * tw + (mirrored ? tw - 1 - (x - ox) : x - ox)
+                                plane.values[y * w + x] += weight * PatchClassifier.mitosisProbability(logits[j], logits[th * tw + j])
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        return plane
+    }
+
+    /// Scores (2, th, tw) of the dense pass for output pixels starting at (left, top); mirrored: of the
+    /// left-right mirrored image, for the tile whose outputs mirror this one's (column j <-> tw - 1 - j).
+    private func denseTile(_ image: Image, model: Int, rewrite: DenseRewrite, means: [Float], top: Int, left: Int,
+                           height th: Int, width tw: Int, mirrored: Bool, into logits: inout [Float]) {
+        let w = image.width, h = image.height, ch = image.channels, half = patchSize / 2
+        let margin = rewrite.leadingMargin, extent = rewrite.totalExtent
+        let inH = th + extent.h, inW = tw + extent.w
+        // Output coordinate o (= pixel) reads input from o - margin; input index i is pixel o0 - margin + i - half.
+        // Mirrored: the patch of pixel x is the mirror of the patch at x'' = W - x + 2*half - S in the mirrored image.
+        let left0 = mirrored ? w - (left + tw - 1) + 2 * half - patchSize : left
+        let rowIndex = (0..<inH).map { symmetricIndex(top - margin.h + $0 - half, h) }
+        let columnIndex = (0..<inW).map { i -> Int in
+            let x = left0 - margin.w + i - half
+            return mirrored ? symmetricIndex(w - 1 - x, w) : symmetricIndex(x, w)
+        }
+        let plane = inH * inW
+        var input = [Float](repeating: 0, count: 3 * plane)
+        image.pixels.withUnsafeBufferPointer { px in
+            for (r, y) in rowIndex.enumerated() {
+                for (c, x) in columnIndex.enumerated() {
+                    let i = (y * w + x) * ch, o = r * inW + c
+                    input[o] = Float(px[i + 2]) - means[0]
+                    input[plane + o] = Float(px[i + 1]) - means[1]
+                    input[2 * plane + o] = Float(px[i]) - means[2]
+                }
+            }
+        }
+        let chain = chain(model: model, rewrite: rewrite, height: th, width: tw)
+        input.withUnsafeBufferPointer { x in
+            logits.withUnsafeMutableBufferPointer { chain.forward(input: x.baseAddress!, count: 1, output: $0.baseAddress!) }
+        }
+    }
+
+    private func chain(model: Int, rewrite: DenseRewrite, height: Int, width: Int) -> InferenceChain {
+        let key = "\(model):\(height)x\(width)"
+        if let chain = chains[key] { return chain }
+        let (stages, parameters) = rewrite.stages(height: height, width: width)
+        let chain = InferenceChain(stages)
+        for p in parameters { PatchClassifier.setParameters(chain, p.stage, p.weight, p.bias) }
+        chains[key] = chain
+        return chain
+    }
+
+    static func flops(_ rewrite: DenseRewrite, _ height: Int, _ width: Int) -> Double {
+        var h = height + rewrite.totalExtent.h, w = width + rewrite.totalExtent.w, total = 0.0
+        for op in rewrite.ops {
+            h -= op.extentH; w -= op.extentW
+            if case .convolution = op.kind {
+                total += 2 * Double(op.inChannels * op.outChannels * op.kernelH * op.kernelW * h * w)
+            }
+        }
+        return total
+    }
+
+    static func flops(_ plan: ClassifierPlan) -> Double {
+        var h = plan.patchSize, w = plan.patchSize, total = 0.0
+        for step in plan.steps {
+            switch step {
+            case let .convolution(p, _, _, c, _):
+                h = h + 2 * p.padH - p.kernelH + 1; w = w + 2 * p.padW - p.kernelW + 1
+                total += 2 * Double(c * p.numOutput * p.kernelH * p.kernelW * h * w)
+            case let .pooling(p, c):
+                let g = PoolingGeometry(method: p.method, batch: 1, channels: c, inHeight: h, inWidth: w, kernelH: p.kernelH,
+                                        kernelW: p.kernelW, strideH: p.strideH, strideW: p.strideW)
+                h = g.outHeight; w = g.outWidth
+            case let .innerProduct(outputs, _, _, c, ih, iw, _):
+                total += 2 * Double(outputs * c * ih * iw)
+            }
+        }
+        return total
+    }
+
+    /// oneDNN implementations of the dense stages of the first model (after a dense `map`).
+    public var denseImplementations: [String] { chains.sorted { $0.key < $1.key }.first?.value.implementations ?? [] }
+}

@@ -1,0 +1,107 @@
+import Foundation
+import MitosisData
+
+/// Detections as files other tools read: CSV for scripts and spreadsheets, GeoJSON for QuPath.
+///
+/// All coordinates are in the original (40x) image's pixels, x = column and y = row from the top-left corner,
+/// which is also QuPath's image coordinate system (no y flip, no geographic CRS).
+public enum DetectionWriter {
+    /// One detection: centre in 40x pixels and P(mitosis) score.
+    public struct Entry: Sendable, Codable, Equatable {
+        public var x: Double
+        public var y: Double
+        public var score: Float
+        public init(x: Double, y: Double, score: Float) { self.x = x; self.y = y; self.score = score }
+        public init(_ point: Point, score: Float) { self.init(x: point.x, y: point.y, score: score) }
+    }
+
+    /// QuPath object types: annotations are editable by hand, detections are lighter and locked.
+    public enum ObjectType: String, Sendable, Codable { case annotation, detection }
+
+    // MARK: CSV
+
+    /// `x,y,score` header, then one row per entry (coordinates with up to 2 decimals, score with 4).
+    public static func csv(_ entries: [Entry]) -> String {
+        var out = "x,y,score\n"
+        for e in entries { out += "\(number(e.x)),\(number(e.y)),\(String(format: "%.4f", e.score))\n" }
+        return out
+    }
+
+    /// Writes `csv(entries)` atomically.
+    public static func writeCSV(_ entries: [Entry], to path: String) throws {
+        try AtomicFile.write(csv(entries), to: path)
+    }
+
+    /// Parses a file written by `csv(_:)` (header required; blank lines ignored).
+    /// - Throws: `PipelineError.badFile` naming the line that is not `x,y,score`.
+    public static func parseCSV(_ text: String, path: String = "<memory>") throws -> [Entry] {
+        var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard lines.first == "x,y,score" else {
+            throw PipelineError.badFile(path: path, reason: "line 1 must be the header x,y,score")
+        }
+        lines.removeFirst()
+        return try lines.enumerated().filter { !$0.element.isEmpty }.map { k, line in
+            let f = line.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard f.count == 3, let x = f[0], let y = f[1], let s = f[2] else {
+                throw PipelineError.badFile(path: path, reason: "line \(k + 2) is not x,y,score: \(line)")
+            }
+            return Entry(x: x, y: y, score: Float(s))
+        }
+    }
+
+    // MARK: GeoJSON
+
+    /// A GeoJSON `FeatureCollection` of `Point` features in QuPath's import format (File > Import objects, or
+    /// drag the file onto the viewer):
+    /// `{"type":"Feature","geometry":{"type":"Point","coordinates":[x,y]},"properties":{"objectType":...,
+    /// "classification":{"name":...,"color":[r,g,b]},"measurements":{"<scoreName>":score}}}`.
+    /// - Parameters:
+    ///   - objectType: `.detection` (default) for model output, `.annotation` for ground truth to edit.
+    ///   - className: the QuPath class, `Mitosis` by default.
+    ///   - color: the class colour QuPath shows.
+    ///   - scoreName: the measurement name of the score.
+    public static func geoJSON(_ entries: [Entry], objectType: ObjectType = .detection, className: String = "Mitosis",
+                               color: RGBColor = RGBColor(255, 72, 0), scoreName: String = "P(mitosis)") -> String {
+        let classification = "{\"name\":\(jsonString(className)),\"color\":[\(color.r),\(color.g),\(color.b)]}"
+        let features = entries.map { e in
+            "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(number(e.x)),\(number(e.y))]},"
+                + "\"properties\":{\"objectType\":\"\(objectType.rawValue)\",\"classification\":\(classification),"
+                + "\"measurements\":{\(jsonString(scoreName)):\(String(format: "%.4f", e.score))}}}"
+        }
+        return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
+    }
+
+    /// Writes `geoJSON(...)` atomically.
+    public static func writeGeoJSON(_ entries: [Entry], to path: String, objectType: ObjectType = .detection,
+                                    className: String = "Mitosis", color: RGBColor = RGBColor(255, 72, 0),
+                                    scoreName: String = "P(mitosis)") throws {
+        try AtomicFile.write(geoJSON(entries, objectType: objectType, className: className, color: color,
+                                     scoreName: scoreName), to: path)
+    }
+
+    /// A coordinate: integral values without decimals, others with up to 2.
+    static func number(_ v: Double) -> String {
+        guard v.isFinite else { return "0" }
+        if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
+        var s = String(format: "%.2f", v)
+        while s.hasSuffix("0") { s.removeLast() }
+        return s
+    }
+
+    /// A JSON string literal.
+    static func jsonString(_ s: String) -> String {
+        var out = "\""
+        for u in s.unicodeScalars {
+            switch u {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where u.value < 0x20: out += String(format: "\\u%04x", u.value)
+            default: out.unicodeScalars.append(u)
+            }
+        }
+        return out + "\""
+    }
+}

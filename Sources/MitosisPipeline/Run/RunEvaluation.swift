@@ -1,0 +1,113 @@
+import Foundation
+import MitosisData
+import MitosisImage
+
+extension RunPipeline {
+    /// 40x coordinates of a working-resolution pixel (its centre).
+    func fullResolution(_ d: Detection) -> Point {
+        let s = options.patches.scale
+        return Point(x: (Double(d.x) + 0.5) / s - 0.5, y: (Double(d.y) + 0.5) / s - 0.5)
+    }
+
+    /// Detections of every test image of a round, scored, from its maps.
+    func scoredImages(folds: FoldStep.Summary, mapsFolder: String) throws -> [Int: [(item: DatasetImage, scored: ScoredImage)]] {
+        var out: [Int: [(DatasetImage, ScoredImage)]] = [:]
+        for f in folds.folds {
+            for item in dataset.images where f.testPatients.contains(item.patient) {
+                let prob = mapsFolder + "/" + item.name + "_prob.png"
+                let plane = try ProbabilityImages.probability(fromProbImage: ImageIO.read(prob), path: prob)
+                let found = options.detector.detect(plane)
+                let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
+                out[f.fold, default: []].append((item, ScoredImage(
+                    name: item.name, truth: truthPoints, detections: found.map { (fullResolution($0), $0.score) })))
+            }
+        }
+        return out
+    }
+
+    /// Evaluation of one round: each fold's threshold is the best F1 on the held-out predictions of the other
+    /// folds (their models never saw this fold's patients, and this fold's test images never enter the choice).
+    func evaluate(round: Int, folds: FoldStep.Summary, mapsFolder: String) throws -> RoundResult {
+        let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
+        var results: [FoldResult] = [], curves: [PrecisionRecallCurve] = [], losses: [LossCurve] = []
+        for f in folds.folds {
+            let validation = folds.folds.filter { $0.fold != f.fold }.flatMap { scored[$0.fold] ?? [] }.map(\.scored)
+            let threshold = ThresholdSweep.best(validation, radius: options.matchRadius).threshold
+            let test = (scored[f.fold] ?? []).map(\.scored)
+            let counts = test.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: options.matchRadius) }
+            results.append(FoldResult(fold: f.fold, testPatients: f.testPatients, threshold: threshold, counts: counts))
+            curves.append(PrecisionRecallCurve(fold: f.fold, points: ThresholdSweep.curve(test, radius: options.matchRadius),
+                                               chosenThreshold: threshold))
+            if let rows = try? TrainingLog.read(path("round\(round)", "fold_\(f.fold)", "model_log.csv")) {
+                let train = rows.filter { $0.phase == "train" }, tests = rows.filter { $0.phase == "test" }
+                losses.append(LossCurve(fold: f.fold, trainIterations: train.map(\.iteration), trainLoss: train.map(\.loss),
+                                        testIterations: tests.map(\.iteration), testLoss: tests.map(\.loss),
+                                        testAccuracy: tests.map { $0.value ?? 0 }))
+            }
+        }
+        let name = round == 1 ? "Round 1: initial training" : "Round 2: refined with hard negatives"
+        let r = RoundResult(round: round, name: name, folds: results, precisionRecall: curves, losses: losses)
+        logger.info("round \(round): F1 \(r.summary.f1.formatted()) over \(results.count) folds")
+        return r
+    }
+
+    /// Detections files, overlays, grades and the report of the final round.
+    func writeResults(rounds: [RoundResult], folds: FoldStep.Summary, mapsFolder: String) throws -> ReportData {
+        let final = rounds.last!
+        let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
+        let detDir = path("detections")
+        try FileManager.default.createDirectory(atPath: detDir, withIntermediateDirectories: true)
+        var images: [ImageResult] = []
+        var perPatient: [String: (images: Int, pixels: Int, found: Int, truth: Int)] = [:]
+        for f in final.folds {
+            for (item, s) in scored[f.fold] ?? [] {
+                let kept = zip(s.points, s.scores).filter { $0.1 >= f.threshold }
+                let entries = kept.map { DetectionWriter.Entry($0.0, score: $0.1) }
+                try DetectionWriter.writeCSV(entries, to: "\(detDir)/\(item.name).csv")
+                try DetectionWriter.writeGeoJSON(entries, to: "\(detDir)/\(item.name).geojson")
+                let image = try ImageIO.read(item.imagePath).convertedToChannels(3)
+                let plane = try ProbabilityImages.probability(fromProbImage: ImageIO.read(mapsFolder + "/" + item.name + "_prob.png"))
+                let points = kept.map(\.0)
+                let overlay = Overlay.draw(on: try image.resized(scale: options.patches.scale), truth: s.truth,
+                                           detections: points, scale: options.patches.scale)
+                try ImageIO.write(overlay, to: "\(detDir)/\(item.name)_overlay.png")
+                let thumb = image.thumbnail(maxSide: 360)
+                let scale = Double(thumb.width) / Double(image.width)
+                let ring = Overlay.draw(on: thumb, truth: s.truth, detections: points, scale: scale)
+                let heat = try Heatmap.overlay(plane, on: thumb)
+                let counts = Matching.counts(truth: s.truth, detections: points, radius: options.matchRadius)
+                images.append(ImageResult(name: item.name, patient: item.patient, fold: f.fold, round: final.round, counts: counts,
+                                          overlayImage: Data(try JPEGCodec.encode(ring, quality: 85)),
+                                          heatmapImage: Data(try JPEGCodec.encode(heat, quality: 85))))
+                var p = perPatient[item.patient] ?? (0, 0, 0, 0)
+                p.images += 1; p.pixels += image.width * image.height; p.found += points.count; p.truth += s.truth.count
+                perPatient[item.patient] = p
+            }
+        }
+        let grades = perPatient.keys.sorted(by: patientOrder).map { patient -> PatientGrade in
+            let p = perPatient[patient]!
+            return PatientGrade(patient: patient, images: p.images, truthCount: p.truth,
+                                grade: MitoticGrade(count: p.found, pixels: p.pixels, pixelSizeMicrons: options.pixelSizeMicrons,
+                                                    fieldAreaMM2: options.fieldAreaMM2),
+                                truthGrade: MitoticGrade(count: p.truth, pixels: p.pixels, pixelSizeMicrons: options.pixelSizeMicrons,
+                                                         fieldAreaMM2: options.fieldAreaMM2))
+        }
+        let cohort = CohortSummary(patients: dataset.patients.count, images: dataset.images.count,
+                                   mitoses: truth.values.reduce(0) { $0 + $1.count }, source: datasetPath)
+        let settings = RunSettings(commands: ["mitosis run \(datasetPath) \(out)"], values: [
+            .init("folds", "\(options.folds)"), .init("seed", "\(options.seed)"),
+            .init("training", "\(options.training.iterations) AdaGrad iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
+            .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),
+            .init("maps", options.maps.mode.rawValue), .init("database", options.backend.name),
+            .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(Int(options.matchRadius)) px at 40x"),
+            .init("threshold choice", "per fold, best F1 on the other folds' held-out predictions"),
+        ])
+        let formatter = ISO8601DateFormatter()
+        let data = ReportData(title: "mitosis: cross-validated mitosis detection", generated: formatter.string(from: Date()),
+                              cohort: cohort, rounds: rounds, images: images, grades: grades, settings: settings)
+        try AtomicFile.write(data.jsonData(), to: path("report.json"))
+        try HTMLReport.write(data, to: path("report.html"))
+        try AtomicFile.write(TextSummary.render(data), to: path("summary.txt"))
+        return data
+    }
+}

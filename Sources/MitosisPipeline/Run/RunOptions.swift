@@ -1,0 +1,46 @@
+import MitosisData
+import MitosisStore
+
+/// Settings of a whole `mitosis run`: the six steps, detection, evaluation and grading.
+public struct RunOptions: Sendable {
+    /// Step-1 geometry and sampling (seed included).
+    public var patches = PatchOptions()
+    /// Patient-level folds.
+    public var folds = 5
+    /// Seed of folds, database shuffles, training and sampling.
+    public var seed: UInt64 = 1
+    /// Database backend of step 3.
+    public var backend: StoreBackend = .lmdb
+    /// Training schedule per fold and round (see `TrainingSchedule`).
+    public var training = TrainingSchedule()
+    /// Step 6: second round with hard negatives.
+    public var refine = true
+    /// Positive + negative pixels per image in step 6 (the author's 3636).
+    public var refinePixelsPerImage = 3636
+    /// Probability-map mode and options.
+    public var maps = ProbabilityMapOptions()
+    /// Peak detection (its threshold is the low end of the sweep; each fold's threshold is chosen on the
+    /// held-out predictions of the other folds).
+    public var detector = PeakDetector(smoothingRadius: 6, clearingRadius: 10, threshold: 0.05)
+    /// True positive radius in 40x pixels (30 px = 7.5 um).
+    public var matchRadius = 30.0
+    /// Pixel size at the images' resolution (um) and high-power field area (mm^2) for grading.
+    public var pixelSizeMicrons = 0.25
+    public var fieldAreaMM2 = 0.196
+    public var csvOrder: CSVOrder = .xy
+
+    public init() {}
+}
+
+/// How long each fold trains. The tutorial's 600,000 AdaGrad iterations took days on a GPU; on a CPU we
+/// train far shorter and raise the learning rate (see README, "Training").
+public struct TrainingSchedule: Sendable, Codable, Equatable {
+    public var iterations = 3000
+    public var batchSize = 128
+    public var baseLR = 0.005
+    /// Test-phase batches and interval.
+    public var testIter = 20
+    public var testInterval = 500
+    public var snapshot = 1000
+    public init() {}
+}

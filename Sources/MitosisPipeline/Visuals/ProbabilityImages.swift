@@ -1,0 +1,51 @@
+import Foundation
+import MitosisImage
+
+/// The tutorial's step-5 output images (`step5_create_output_images_kfold.py`).
+///
+/// - `<name>_prob.png`: RGB, R = P(not mitosis), G = P(mitosis), B = 0, each `round(255 * P)`. With two classes
+///   P(not mitosis) = 1 - P(mitosis), so R + G is 255 (+/- 1 from rounding).
+/// - `<name>_class.png`: the argmax as a binary gray image, 255 where P(mitosis) > P(not mitosis) (P > 0.5),
+///   0 elsewhere. The tutorial only says "a binary image using the argmax"; its script writes class indices
+///   0/1, which an 8-bit viewer shows as black, so we store 0/255 to make the image readable. A tie (P = 0.5)
+///   is "not mitosis", as NumPy's argmax returns the first maximum.
+public enum ProbabilityImages {
+    /// Encodes P(mitosis) as a `_prob.png` image.
+    public static func probImage(_ plane: FloatPlane) -> Image {
+        var pixels = [UInt8](repeating: 0, count: plane.values.count * 3)
+        for (i, v) in plane.values.enumerated() {
+            let p = v.isFinite ? max(0, min(1, v)) : 0
+            pixels[3 * i] = UInt8(((1 - p) * 255).rounded())
+            pixels[3 * i + 1] = UInt8((p * 255).rounded())
+        }
+        return Image(width: plane.width, height: plane.height, channels: 3, pixels: pixels)
+    }
+
+    /// P(mitosis) from a `_prob.png` image: the green channel / 255 (to within 0.5 / 255 of what was encoded).
+    /// - Throws: `PipelineError.badFile` for an image without three or four channels.
+    public static func probability(fromProbImage image: Image, path: String = "<memory>") throws -> FloatPlane {
+        guard image.channels >= 3 else {
+            throw PipelineError.badFile(path: path, reason: "a _prob image needs RGB channels (G = P(mitosis)), found \(image.channels)")
+        }
+        var plane = FloatPlane(width: image.width, height: image.height)
+        for i in 0..<plane.values.count { plane.values[i] = Float(image.pixels[i * image.channels + 1]) / 255 }
+        return plane
+    }
+
+    /// The argmax as a `_class.png` image: 255 for mitosis (P > 0.5), 0 otherwise.
+    public static func classImage(_ plane: FloatPlane) -> Image {
+        Image(width: plane.width, height: plane.height, channels: 1, pixels: plane.values.map { $0 > 0.5 ? 255 : 0 })
+    }
+
+    /// Writes `<base>_prob.png` and `<base>_class.png` atomically (creating the folder); returns their paths.
+    /// - Parameter base: path without the suffix, e.g. `out/01_01`.
+    @discardableResult
+    public static func write(_ plane: FloatPlane, base: String) throws -> (prob: String, class: String) {
+        let paths = (prob: base + "_prob.png", class: base + "_class.png")
+        let folder = URL(fileURLWithPath: base).deletingLastPathComponent()
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try ImageIO.write(probImage(plane), to: paths.prob)
+        try ImageIO.write(classImage(plane), to: paths.class)
+        return paths
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import Foundation
+import MitosisPipeline
+import MitosisStore
+
+/// Options shared by `mitosis run` and `mitosis demo`.
+struct RunArguments: ParsableArguments {
+    @Option(help: "Patient-level folds.")
+    var folds = 5
+
+    @Option(help: "Seed of every random choice (folds, sampling, shuffles, initialisation).")
+    var seed: UInt64 = 1
+
+    @Option(help: "Training iterations per fold and round (batch 128).")
+    var iterations: Int?
+
+    @Option(help: "AdaGrad base learning rate.")
+    var baseLR: Double?
+
+    @Flag(help: "Skip step 6 (the second round with hard negatives).")
+    var noRefine = false
+
+    @Flag(help: "Evaluate the patch classifier at every pixel instead of the dense 'a trous' pass (slow).")
+    var exact = false
+
+    @Option(help: "Database backend: lmdb or leveldb.")
+    var backend: StoreBackend = .lmdb
+
+    @Option(help: "Pixel size of the images in um (grading).")
+    var pixelSize = 0.25
+
+    @Option(help: "High-power field area in mm^2 (grading).")
+    var fieldArea = 0.196
+
+    func options(defaultIterations: Int) -> RunOptions {
+        var o = RunOptions()
+        o.folds = folds
+        o.seed = seed
+        o.patches.seed = seed
+        o.backend = backend
+        o.training.iterations = iterations ?? defaultIterations
+        if let baseLR { o.training.baseLR = baseLR }
+        o.training.testInterval = max(1, o.training.iterations / 4)
+        o.training.snapshot = max(1, o.training.iterations / 2)
+        o.refine = !noRefine
+        o.maps.mode = exact ? .exact : .dense
+        o.pixelSizeMicrons = pixelSize
+        o.fieldAreaMM2 = fieldArea
+        return o
+    }
+}
+
+/// `mitosis run DATASET OUT`.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Steps 1-6, detection, evaluation and grading, with an HTML report. Re-running resumes.")
+
+    @Argument(help: "Dataset folder in the tutorial's layout.")
+    var dataset: String
+
+    @Argument(help: "Output folder.")
+    var output: String
+
+    @OptionGroup var settings: RunArguments
+    @OptionGroup var global: GlobalOptions
+
+    func run() throws {
+        try RunCommand.execute(dataset: dataset, output: output, options: settings.options(defaultIterations: 3000), global: global)
+    }
+
+    static func execute(dataset: String, output: String, options: RunOptions, global: GlobalOptions) throws {
+        let log = global.logger("run")
+        let start = Date()
+        let pipeline = try RunPipeline(dataset: dataset, out: output, options: options)
+        pipeline.logger = log
+        var bar: ProgressBar?
+        var label = ""
+        pipeline.onStage = { message in bar?.finish(); label = message; bar = nil }
+        pipeline.onProgress = { done, total in
+            if bar == nil { bar = ProgressBar(String(label.prefix(40)), total: total) }
+            bar?.update(done: done)
+        }
+        StopSignal.install()
+        pipeline.shouldStop = { StopSignal.isRequested }
+        let report = try pipeline.run()
+        bar?.finish()
+        for round in report.rounds {
+            print("\(round.name): F1 \(round.summary.f1.formatted()) (precision \(round.summary.precision.formatted()), recall \(round.summary.recall.formatted())) over \(round.folds.count) folds")
+        }
+        print(String(format: "finished in %.1f min; report: %@/report.html", Date().timeIntervalSince(start) / 60, output))
+    }
+}
