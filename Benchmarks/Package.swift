@@ -1,0 +1,19 @@
+// swift-tools-version: 6.1
+// Benchmarks of mitosis, kept out of the main package so benchmark code never enters the product.
+import Foundation
+import PackageDescription
+
+/// SwiftPM names a path dependency after its folder, whatever the clone of the main package is called.
+let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().lastPathComponent
+
+let package = Package(
+    name: "mitosis-benchmarks",
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(
+            name: "mitosis-bench",
+            dependencies: [.product(name: "MitosisNN", package: root)],
+            swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]),
+    ],
+    swiftLanguageModes: [.v5]
+)
