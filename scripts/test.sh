@@ -4,4 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/bootstrap.sh --python
+# oneDNN's OpenMP threads must not spin while the tests run in parallel (docs/PERFORMANCE.md).
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
 swift test 2>&1

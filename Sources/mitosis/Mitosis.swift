@@ -10,4 +10,9 @@ struct Mitosis: ParsableCommand {
             SynthCommand.self, DatasetCommand.self, ClassifyCommand.self, ProbmapCommand.self, BenchCommand.self, MaskCommand.self, PatchesCommand.self, FoldsCommand.self, DatabaseCommand.self,
             TrainCommand.self, RunCommand.self, DemoCommand.self,
         ])
+
+    static func main() {
+        OpenMPSetup.ensurePassiveWait()
+        main(nil)
+    }
 }

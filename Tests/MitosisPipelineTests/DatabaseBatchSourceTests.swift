@@ -216,7 +216,7 @@ private func sample(_ batch: Tensor, _ i: Int) -> [Float] {
             return d
         }
         // Read before the source opens it: LevelDB allows one open handle per database.
-        let records = try readRecords(set.folder + "/db/DB_test_1", backend: backend)
+        let records = try readDatabaseRecords(set.folder + "/db/DB_test_1", backend: backend)
         let source = try DatabaseBatchSource(definitions: [.train: layer("train", mirror: true), .test: layer("test", mirror: false)],
                                              baseFolder: base)
         let mean = try MeanImage.read(contentsOf: URL(fileURLWithPath: set.folder + "/db/DB_train_w8_1.binaryproto"))
@@ -246,7 +246,7 @@ private func sample(_ batch: Tensor, _ i: Int) -> [Float] {
     }
 
     @Test func badRecordNamesDatabaseAndKey() throws {
-        let folder = temporaryFolder("bad-record")
+        let folder = databaseTestFolder("bad-record")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let store = try openStore(at: URL(fileURLWithPath: folder + "/DB"), backend: .lmdb, access: .create(overwrite: false))
         let good = Datum(channels: 3, height: 2, width: 2, data: [UInt8](repeating: 1, count: 12), label: 1).serializedBytes()

@@ -16,7 +16,7 @@ struct TinyPatchSet {
     let folder: String
 
     init(seed: UInt64 = 3) throws {
-        folder = temporaryFolder("patches")
+        folder = databaseTestFolder("patches")
         let images = [("1_01", "1"), ("2_01", "2"), ("3_01", "3"), ("3_02", "3")]
         var rng = SeededRandom(seed: seed)
         var archives: [String: [Patch]] = [:]
@@ -57,14 +57,14 @@ struct TinyPatchSet {
     }
 }
 
-func temporaryFolder(_ name: String) -> String {
+func databaseTestFolder(_ name: String) -> String {
     let path = FileManager.default.temporaryDirectory.appendingPathComponent("mitosis-\(name)-\(UUID().uuidString)").path
     try? FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
     return path
 }
 
 /// All records of a database, in key order.
-func readRecords(_ path: String, backend: StoreBackend) throws -> [StoreRecord] {
+func readDatabaseRecords(_ path: String, backend: StoreBackend) throws -> [StoreRecord] {
     let store = try openStore(at: URL(fileURLWithPath: path), backend: backend, access: .readOnly)
     defer { store.close() }
     var out: [StoreRecord] = []
@@ -94,7 +94,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         for fold in set.folds.folds {
             let paths = DatabaseStep.paths(fold: fold.fold, patchSize: s, in: out)
             for (path, patients) in [(paths.train, fold.trainPatients), (paths.test, fold.testPatients)] {
-                let records = try readRecords(path, backend: backend)
+                let records = try readDatabaseRecords(path, backend: backend)
                 #expect(records.count == set.patches(of: patients).count, "\(path)")
                 for (n, record) in records.enumerated() {
                     let key = record.keyString
@@ -113,7 +113,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
                 }
             }
             // No test patient in the training side.
-            let trainNames = try readRecords(paths.train, backend: backend).map { String($0.keyString.dropFirst(9)) }
+            let trainNames = try readDatabaseRecords(paths.train, backend: backend).map { String($0.keyString.dropFirst(9)) }
             for patient in fold.testPatients { #expect(!trainNames.contains { $0.hasPrefix(patient + "_") }) }
             // The mean equals the direct average of the training patches (BGR, channel-major).
             let train = set.patches(of: fold.trainPatients)
@@ -132,7 +132,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         func keys(seed: UInt64, _ folder: String) throws -> [String] {
             let out = set.folder + "/" + folder
             try DatabaseStep(backend: .lmdb, seed: seed).run(set.index, patchFolder: set.folder, folds: set.folds, into: out)
-            return try readRecords(DatabaseStep.paths(fold: 1, patchSize: TinyPatchSet.size, in: out).train, backend: .lmdb)
+            return try readDatabaseRecords(DatabaseStep.paths(fold: 1, patchSize: TinyPatchSet.size, in: out).train, backend: .lmdb)
                 .map { String($0.keyString.dropFirst(9)) }
         }
         let a = try keys(seed: 11, "a"), b = try keys(seed: 11, "b"), c = try keys(seed: 12, "c")
@@ -163,7 +163,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
 
     @Test(arguments: StoreBackend.allCases)
     func roundTripFromPNGs(backend: StoreBackend) throws {
-        let folder = temporaryFolder("list")
+        let folder = databaseTestFolder("list")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let images = try writePNGs(folder, count: 9)
         // Space and tab separators, a blank line, CRLF.
@@ -172,7 +172,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         var builder = ListDatabase(backend: backend, shuffle: false)
         let report = try builder.build(list: folder + "/list.txt", root: folder, output: folder + "/DB", mean: folder + "/mean.binaryproto")
         #expect(report == ListDatabase.Report(records: 9, channels: 3, height: 6, width: 6))
-        let records = try readRecords(folder + "/DB", backend: backend)
+        let records = try readDatabaseRecords(folder + "/DB", backend: backend)
         #expect(records.map(\.keyString) == images.enumerated().map { StoreKey.caffe(index: $0, name: $1.name) })
         var sums = [Double](repeating: 0, count: 3 * 36)
         for (record, e) in zip(records, images) {
@@ -191,14 +191,14 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         builder.seed = 4
         _ = try builder.build(list: folder + "/list.txt", root: folder, output: folder + "/S1")
         _ = try builder.build(list: folder + "/list.txt", root: folder, output: folder + "/S2")
-        let s1 = try readRecords(folder + "/S1", backend: backend), s2 = try readRecords(folder + "/S2", backend: backend)
+        let s1 = try readDatabaseRecords(folder + "/S1", backend: backend), s2 = try readDatabaseRecords(folder + "/S2", backend: backend)
         #expect(s1 == s2)
         #expect(Set(s1.map(\.value)) == Set(records.map(\.value)))
         #expect(s1.map(\.value) != records.map(\.value))
     }
 
     @Test func badLineNamesListAndLine() throws {
-        let folder = temporaryFolder("list-bad")
+        let folder = databaseTestFolder("list-bad")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         try "a.png 0\nb.png 1\nc.png one\n".write(toFile: folder + "/list.txt", atomically: true, encoding: .utf8)
         #expect { try ListDatabase.readList(folder + "/list.txt") } throws: { "\($0)".contains("list.txt:3") }
@@ -210,7 +210,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
     }
 
     @Test func missingAndCorruptImagesFailTheBuild() throws {
-        let folder = temporaryFolder("list-missing")
+        let folder = databaseTestFolder("list-missing")
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let images = try writePNGs(folder, count: 4)
         try Data("not a png at all".utf8).write(to: URL(fileURLWithPath: folder + "/png/corrupt.png"))

@@ -17,6 +17,7 @@ import MitosisStore
 ///
 /// Batches are prepared on a background thread per phase, `prefetchDepth` ahead. For a given seed the
 /// sequence of batches of each phase is the same whatever the timing and whatever the other phase does.
+/// Ask for batches from one thread at a time (the solver's).
 public final class DatabaseBatchSource: BatchSource {
     private var feeds: [Phase: _Feed] = [:]
     private var stores: [any KeyValueStore] = []
