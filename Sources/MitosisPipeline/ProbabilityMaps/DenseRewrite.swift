@@ -85,6 +85,16 @@ struct DenseRewrite {
                                             dilationW: op.dilationW, hasBias: bias != nil)
                 parameters.append((stages.count, weight, bias))
                 stages.append(.convolution(g, relu: relu))
+            case let .pooling(method) where method == .average && (op.dilationH > 1 || op.dilationW > 1):
+                // oneDNN 2.6 has no JIT kernel for dilated pooling; its reference kernel made a 500x500 map take
+                // 20 s. An unpadded average pool is a depthwise convolution with weights 1/(kh*kw), which runs JIT.
+                let g = ConvolutionGeometry(batch: 1, inChannels: op.inChannels, inHeight: h, inWidth: w,
+                                            outChannels: op.inChannels, kernelH: op.kernelH, kernelW: op.kernelW,
+                                            dilationH: op.dilationH, dilationW: op.dilationW, group: op.inChannels,
+                                            hasBias: false)
+                let taps = op.kernelH * op.kernelW
+                parameters.append((stages.count, [Float](repeating: 1 / Float(taps), count: op.inChannels * taps), nil))
+                stages.append(.convolution(g, relu: false))
             case let .pooling(method):
                 stages.append(.pooling(PoolingGeometry(method: method, batch: 1, channels: op.inChannels, inHeight: h, inWidth: w,
                                                        kernelH: op.kernelH, kernelW: op.kernelW,

@@ -63,6 +63,7 @@ struct ProbmapBench: ParsableCommand {
                 let gflops = dense.statistics.flops / full.seconds / 1e9
                 let part = try time(dense, img, mask)
                 if folding == .innerProducts && t == tile { denseMasked = part.map }
+                if folding == folds[0] && t == tiles[0] { print("  dense oneDNN implementations: \(dense.denseImplementations)") }
                 print(String(format: "  dense head=%@ tile=%d: %.3f s whole image (%.1f GFLOP, %.1f GFLOP/s), %.3f s masked (%d of %d tiles)",
                              folding.rawValue, t, full.seconds, dense.statistics.flops / 1e9, gflops, part.seconds,
                              dense.statistics.tilesComputed, dense.statistics.tilesComputed + dense.statistics.tilesSkipped))
