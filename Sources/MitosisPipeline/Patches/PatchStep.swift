@@ -77,8 +77,11 @@ public struct PatchStep {
         } else {
             let inputs = try extractor.inputs(for: item, order: csvOrder)
             if let (sampler, folder) = refinement {
-                let map = try ProbabilityPNG.read(folder + "/" + item.name + "_prob.png",
-                                                  width: inputs.image.width, height: inputs.image.height)
+                let path = folder + "/" + item.name + "_prob.png"
+                let map = try ProbabilityImages.probability(fromProbImage: ImageIO.read(path), path: path)
+                guard map.width == inputs.image.width, map.height == inputs.image.height else {
+                    throw PipelineError.badFile(path: path, reason: "is \(map.width)x\(map.height); the working image is \(inputs.image.width)x\(inputs.image.height). HINT: re-run `mitosis probmap`.")
+                }
                 patches = sampler.extract(inputs, probability: map, stream: SeededRandom.stream(item.name))
             } else {
                 patches = extractor.extract(inputs, stream: SeededRandom.stream(item.name))
