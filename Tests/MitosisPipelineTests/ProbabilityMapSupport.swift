@@ -59,7 +59,8 @@ enum ProbabilityMapFixtures {
         let probe = try Net(definition: d, phase: .test, inputShapes: ["data": [1, 3, size, size]])
         var g = SeededGenerator(seed: seed)
         var weights: [String: [Tensor]] = [:]
-        for (name, tensors) in probe.weights() {
+        // In name order: a Dictionary's order changes from run to run, and so would the weights.
+        for (name, tensors) in probe.weights().sorted(by: { $0.key < $1.key }) {
             weights[name] = tensors.map { t in
                 let fanIn = Float(t.shape.count > 1 ? t.count / t.shape[0] : 1)
                 let std = t.shape.count > 1 ? 1.5 / fanIn.squareRoot() : 0.1
