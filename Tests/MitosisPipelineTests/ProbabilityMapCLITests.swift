@@ -9,7 +9,14 @@ import Testing
     static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/reference")
     static let janowczyk = shared.appendingPathComponent("janowczyk-2016")
-    static let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("mitosis")
+    /// The `mitosis` executable beside the test bundle (or `$MITOSIS_BINARY`).
+    static let binary: URL = {
+        if let path = ProcessInfo.processInfo.environment["MITOSIS_BINARY"] { return URL(fileURLWithPath: path) }
+        let places = [URL(fileURLWithPath: CommandLine.arguments[0]), Bundle.main.bundleURL, Bundle.main.executableURL]
+            .compactMap { $0?.resolvingSymlinksInPath().deletingLastPathComponent() }
+        let candidates = places.flatMap { [$0.appendingPathComponent("mitosis"), $0.deletingLastPathComponent().appendingPathComponent("mitosis")] }
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0.path) } ?? candidates[0]
+    }()
     static let available = FileManager.default.fileExists(atPath: janowczyk.appendingPathComponent("deploy_train32.prototxt").path)
         && FileManager.default.fileExists(atPath: binary.path)
 

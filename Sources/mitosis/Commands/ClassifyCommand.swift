@@ -61,7 +61,7 @@ struct ClassifyCommand: ParsableCommand {
                 names.append(file)
             } catch {
                 failed += 1
-                log.error("\(file): \(error)")
+                log.error("\(error)")
             }
         }
         let p = classifier.probabilities(rgb: patches, count: names.count)
