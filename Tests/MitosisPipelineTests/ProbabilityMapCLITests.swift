@@ -6,7 +6,7 @@ import Testing
 /// `mitosis classify` on two 32x32 crops of the reference tissue with the author's fold-1 model (skipped when
 /// ../shared/reference is absent or the `mitosis` binary was not built beside the test bundle).
 @Suite struct ProbabilityMapCLITests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let shared = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath().deletingLastPathComponent().deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/reference")
     static let janowczyk = shared.appendingPathComponent("janowczyk-2016")
     /// The `mitosis` executable beside the test bundle (or `$MITOSIS_BINARY`).

@@ -35,8 +35,8 @@ import Testing
     }
 
     /// With the tutorial's padding the dense pass sees real neighbours where a patch saw zeros (and unclipped
-    /// pooling windows). With random weights that difference is large (observed max |dP| 0.032 for a P spread
-    /// of 0.042 here): the bound only says the two maps are related; real-model figures are in docs/PROBMAPS.md.
+    /// pooling windows). With random weights that difference is large (observed max |dP| 0.054 for a P spread
+    /// of 0.035 here): the bound only says the two maps are related; real-model figures are in docs/PROBMAPS.md.
     @Test func denseIsCloseToExactOnTheTutorialShape() throws {
         let model = try F.model()
         let image = F.image(width: 24, height: 20)
