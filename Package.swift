@@ -74,7 +74,7 @@ let package = Package(
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline"]),
-        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage"]),
+        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -110,4 +110,36 @@ public enum ParallelMap {
         }
         return results.map { $0! }
     }
+
+    /// Runs `transform` on `width` dedicated threads at a time (for long jobs that use parallelism of their
+    /// own, such as trainings, which should not occupy the shared dispatch pool); results keep the input
+    /// order. `transform` also receives the worker slot (0..<width) that runs it.
+    public static func onThreads<T, R>(_ items: [T], width: Int, _ transform: @escaping (T, Int) -> R) -> [R] {
+        let state = _ThreadJobsState<R>(count: items.count, width: max(1, width))
+        let slots = DispatchSemaphore(value: max(1, width))
+        let group = DispatchGroup()
+        for (i, item) in items.enumerated() {
+            slots.wait()
+            state.lock.lock(); let slot = state.free.removeLast(); state.lock.unlock()
+            group.enter()
+            let thread = Thread {
+                let r = transform(item, slot)
+                state.lock.lock(); state.results[i] = r; state.free.append(slot); state.lock.unlock()
+                slots.signal()
+                group.leave()
+            }
+            thread.stackSize = 8 << 20
+            thread.start()
+        }
+        group.wait()
+        return state.results.map { $0! }
+    }
+}
+
+/// Shared state of `ParallelMap.onThreads`, guarded by its lock. Not API.
+final class _ThreadJobsState<R>: @unchecked Sendable {
+    let lock = NSLock()
+    var results: [R?]
+    var free: [Int]
+    init(count: Int, width: Int) { results = Array(repeating: nil, count: count); free = Array(0..<width) }
 }

@@ -18,6 +18,13 @@ import Testing
         #expect(throws: PipelineError.self) { try DetectionWriter.parseCSV("1,2,3\n") }
     }
 
+    @Test func csvErrorsCountBlankLinesAndCRLF() throws {
+        #expect(try DetectionWriter.parseCSV("x,y,score\r\n\r\n1,2,0.5\r\n").count == 1)
+        #expect {
+            try DetectionWriter.parseCSV("x,y,score\n\n1,2,3\nx,2,3\n", path: "d.csv")
+        } throws: { "\($0)".contains("d.csv") && "\($0)".contains("line 4") }
+    }
+
     @Test func geoJSONIsAQuPathFeatureCollectionOfPoints() throws {
         let text = DetectionWriter.geoJSON(entries, objectType: .annotation, className: "Mitosis \"A\"",
                                            color: RGBColor(10, 20, 30))

@@ -4,11 +4,12 @@ import CDNNL
 import Glibc
 #endif
 
-/// The process-wide oneDNN CPU engine and stream.
+/// The process-wide oneDNN CPU engine, and one stream per calling thread.
 ///
 /// Debian's libdnnl is built with the OpenMP runtime (it links libgomp), so oneDNN runs each primitive on
-/// `OMP_NUM_THREADS` threads, by default one per core. Calls are synchronous: every kernel waits on the
-/// stream before it returns.
+/// `OMP_NUM_THREADS` threads, by default one per core. Calls are synchronous: every kernel waits on its
+/// thread's stream before it returns. oneDNN streams are not meant to be shared between threads, so nets
+/// used on different threads (e.g. `mitosis train --jobs 2`) each get their own.
 public enum DNNL {
     /// Number of OpenMP threads oneDNN uses for one primitive (`omp_get_max_threads()`).
     public static var threadCount: Int { _threadCount }
@@ -37,11 +38,33 @@ public enum DNNL {
         return e!
     }()
 
-    nonisolated(unsafe) static let stream: dnnl_stream_t = {
+    /// The calling thread's stream, created on first use and destroyed when the thread exits.
+    static var stream: dnnl_stream_t {
+        if let existing = pthread_getspecific(streamKey) { return OpaquePointer(existing) }
         var s: dnnl_stream_t?
         check(dnnl_stream_create(&s, engine, dnnl_stream_default_flags.rawValue), "stream_create")
+        pthread_setspecific(streamKey, UnsafeRawPointer(s!))
         return s!
+    }
+
+    private static let streamKey: pthread_key_t = {
+        var key = pthread_key_t()
+        let status = pthread_key_create(&key) { pointer in
+            if let pointer { dnnl_stream_destroy(OpaquePointer(pointer)) }
+        }
+        require(status == 0, "pthread_key_create failed (\(status))")
+        return key
     }()
+
+    /// Sets how many OpenMP threads the primitives run *from the calling thread* use (`omp_set_num_threads`
+    /// sets a per-thread value). Two trainings on two threads of one process each call it with 1 so that
+    /// together they use the two cores without oversubscribing them. No effect without the OpenMP runtime.
+    public static func setThreadCountForCallingThread(_ count: Int) {
+        typealias SetThreads = @convention(c) (Int32) -> Void
+        if let handle = dlopen(nil, RTLD_NOW), let sym = dlsym(handle, "omp_set_num_threads") {
+            unsafeBitCast(sym, to: SetThreads.self)(Int32(max(1, count)))
+        }
+    }
 
     private static let _threadCount: Int = {
         typealias MaxThreads = @convention(c) () -> Int32

@@ -78,7 +78,7 @@ public struct PatchStep {
             let inputs = try extractor.inputs(for: item, order: csvOrder)
             if let (sampler, folder) = refinement {
                 let path = folder + "/" + item.name + "_prob.png"
-                let map = try ProbabilityImages.probability(fromProbImage: ImageIO.read(path), path: path)
+                let map = try ProbabilityImages.readMap(path)
                 guard map.width == inputs.image.width, map.height == inputs.image.height else {
                     throw PipelineError.badFile(path: path, reason: "is \(map.width)x\(map.height); the working image is \(inputs.image.width)x\(inputs.image.height). HINT: re-run `mitosis probmap`.")
                 }

@@ -2,8 +2,8 @@ import Foundation
 import MitosisData
 import MitosisImage
 
-/// One image through step 5: read, resize to the working resolution, mask, map, write `<name>_prob.png`
-/// and `<name>_class.png` (see `ProbabilityImages`) atomically.
+/// One image through step 5: read, resize to the working resolution, mask, map, write `<name>_prob.png`,
+/// `<name>_class.png` and `<name>_pmitosis.tif` (see `ProbabilityImages`) atomically.
 public struct ProbabilityMapJob {
     /// Downscale to the working resolution (0.5: 40x -> 20x, as the tutorial's models were trained).
     public var scale = 0.5
@@ -11,6 +11,9 @@ public struct ProbabilityMapJob {
     /// (resized like the image), else computed on the working image with radius `20 * scale`.
     public var useMask = true
     public var outputFolder: URL
+    /// Also write the full-precision `<name>_pmitosis.tif` (32-bit float P(mitosis)); detection and the
+    /// threshold sweep read it, because the 8-bit `_prob.png` saturates at 255 for P > 0.998.
+    public var writeFloat = true
 
     public init(outputFolder: URL, scale: Double = 0.5, useMask: Bool = true) {
         self.outputFolder = outputFolder; self.scale = scale; self.useMask = useMask
@@ -25,7 +28,9 @@ public struct ProbabilityMapJob {
     /// Both outputs exist (an interrupted batch resumes after them).
     public func isDone(_ image: URL) -> Bool {
         let o = outputs(for: image)
+        let float = o.prob.path.dropLast("_prob.png".count) + ProbabilityImages.floatSuffix
         return FileManager.default.fileExists(atPath: o.prob.path) && FileManager.default.fileExists(atPath: o.class.path)
+            && (!writeFloat || FileManager.default.fileExists(atPath: String(float)))
     }
 
     /// The working-resolution image and its mask (nil without `useMask`).
@@ -52,7 +57,7 @@ public struct ProbabilityMapJob {
         let plane = try mapper.map(image: image, mask: mask)
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let base = outputs(for: url).prob.path.dropLast("_prob.png".count)
-        try ProbabilityImages.write(plane, base: String(base))
+        try ProbabilityImages.write(plane, base: String(base), float: writeFloat)
         return plane
     }
 

@@ -35,7 +35,9 @@ public enum DetectionWriter {
     /// Parses a file written by `csv(_:)` (header required; blank lines ignored).
     /// - Throws: `PipelineError.badFile` naming the line that is not `x,y,score`.
     public static func parseCSV(_ text: String, path: String = "<memory>") throws -> [Entry] {
-        var lines = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        // Blank lines are skipped but still counted, so errors give the line number an editor shows.
+        var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+            .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
         guard lines.first == "x,y,score" else {
             throw PipelineError.badFile(path: path, reason: "line 1 must be the header x,y,score")
         }

@@ -15,7 +15,7 @@ extension RunPipeline {
         for f in folds.folds {
             for item in dataset.images where f.testPatients.contains(item.patient) {
                 let prob = mapsFolder + "/" + item.name + "_prob.png"
-                let plane = try ProbabilityImages.probability(fromProbImage: ImageIO.read(prob), path: prob)
+                let plane = try ProbabilityImages.readMap(prob)
                 let found = options.detector.detect(plane)
                 let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
                 out[f.fold, default: []].append((item, ScoredImage(
@@ -66,7 +66,7 @@ extension RunPipeline {
                 try DetectionWriter.writeCSV(entries, to: "\(detDir)/\(item.name).csv")
                 try DetectionWriter.writeGeoJSON(entries, to: "\(detDir)/\(item.name).geojson")
                 let image = try ImageIO.read(item.imagePath).convertedToChannels(3)
-                let plane = try ProbabilityImages.probability(fromProbImage: ImageIO.read(mapsFolder + "/" + item.name + "_prob.png"))
+                let plane = try ProbabilityImages.readMap(mapsFolder + "/" + item.name + "_prob.png")
                 let points = kept.map(\.0)
                 let overlay = Overlay.draw(on: try image.resized(scale: options.patches.scale), truth: s.truth,
                                            detections: points, scale: options.patches.scale)
@@ -96,10 +96,11 @@ extension RunPipeline {
                                    mitoses: truth.values.reduce(0) { $0 + $1.count }, source: datasetPath)
         let settings = RunSettings(commands: ["mitosis run \(datasetPath) \(out)"], values: [
             .init("folds", "\(options.folds)"), .init("seed", "\(options.seed)"),
-            .init("training", "\(options.training.iterations) AdaGrad iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
+            .init("training", "\(options.training.iterations) \(options.training.solverType) iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
             .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),
             .init("maps", options.maps.mode.rawValue), .init("database", options.backend.name),
             .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(Int(options.matchRadius)) px at 40x"),
+            .init("round 2", options.refineFromScratch ? "trained from random weights" : "fine-tuned from the round-1 model"),
             .init("threshold choice", "per fold, best F1 on the other folds' held-out predictions"),
         ])
         let formatter = ISO8601DateFormatter()

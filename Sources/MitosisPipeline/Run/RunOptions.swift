@@ -15,6 +15,11 @@ public struct RunOptions: Sendable {
     public var training = TrainingSchedule()
     /// Step 6: second round with hard negatives.
     public var refine = true
+    /// Round 2 starts from random weights, as the tutorial did, instead of fine-tuning the round-1 model
+    /// (the default: it reaches a better model in the same number of CPU iterations).
+    public var refineFromScratch = false
+    /// Folds trained at the same time (each on its share of the cores).
+    public var jobs = 2
     /// Positive + negative pixels per image in step 6 (the author's 3636).
     public var refinePixelsPerImage = 3636
     /// Probability-map mode and options.
@@ -38,6 +43,8 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var iterations = 3000
     public var batchSize = 128
     public var baseLR = 0.005
+    /// Caffe solver type: "AdaGrad" (the tutorial's) or "Adam".
+    public var solverType = "AdaGrad"
     /// Test-phase batches and interval.
     public var testIter = 20
     public var testInterval = 500

@@ -69,31 +69,64 @@ public final class RunPipeline {
         dbStep.logger = logger
         try dbStep.run(index, patchFolder: patchDir, folds: folds, into: path("round1", "db"),
                        progress: progressCounter(folds.folds.count * 2))
-        var models: [Int: (weights: String, mean: String)] = [:]
-        for f in folds.folds {
-            let db = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db"))
-            stage("step 4: training round 1, fold \(f.fold) of \(folds.k)")
-            models[f.fold] = (try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean), db.mean)
-            if shouldStop() { throw PipelineError.invalidOption("interrupted: re-run the same command to resume") }
-        }
-        stage("step 5: probability maps of held-out images (round 1)")
-        try heldOutMaps(folds: folds, models: models, into: path("round1", "maps"))
+        let chains = try foldChains(folds)
         var rounds = [try evaluate(round: 1, folds: folds, mapsFolder: path("round1", "maps"))]
         var finalMaps = path("round1", "maps")
         if options.refine {
-            var models2: [Int: (weights: String, mean: String)] = [:]
-            for f in folds.folds {
-                stage("step 6: refinement, fold \(f.fold) of \(folds.k)")
-                models2[f.fold] = try refine(fold: f, folds: folds, model: models[f.fold]!)
-                if shouldStop() { throw PipelineError.invalidOption("interrupted: re-run the same command to resume") }
-            }
-            stage("step 5 again: probability maps of held-out images (round 2)")
-            try heldOutMaps(folds: folds, models: models2, into: path("round2", "maps"))
             rounds.append(try evaluate(round: 2, folds: folds, mapsFolder: path("round2", "maps")))
             finalMaps = path("round2", "maps")
         }
+        logger.info("models: \(chains.map { "fold \($0.fold): \($0.round2?.weights ?? $0.round1.weights)" }.joined(separator: "; "))")
         stage("detections, grades and report")
         return try writeResults(rounds: rounds, folds: folds, mapsFolder: finalMaps)
+    }
+
+    /// Steps 4-6 of every fold, `options.jobs` folds at a time, each on its share of the cores: round-1
+    /// training and held-out maps, then (with refinement) maps of the fold's training images, step-6 patches
+    /// and database, round-2 training and held-out maps. Folds are independent once steps 1-3 are done.
+    /// Progress counts training iterations over all folds and rounds.
+    func foldChains(_ folds: FoldStep.Summary) throws -> [FoldModels] {
+        let width = max(1, min(options.jobs, folds.folds.count))
+        let rounds = options.refine ? 2 : 1
+        stage("steps 4-6: training, maps\(options.refine ? " and refinement" : "") of \(folds.k) folds, \(width) at a time")
+        let tracker = IterationTracker(total: folds.folds.count * rounds * options.training.iterations, report: onProgress)
+        let threads = max(1, DNNL.threadCount / width)
+        let results = ParallelMap.onThreads(folds.folds, width: width) { f, _ -> Result<FoldModels, Error> in
+            if width > 1 { DNNL.setThreadCountForCallingThread(threads) }
+            return Result { try self.foldChain(f, folds: folds, tracker: tracker) }
+        }
+        var chains: [FoldModels] = []
+        var failures: [String] = []
+        for (f, r) in zip(folds.folds, results) {
+            switch r {
+            case .success(let c): chains.append(c)
+            case .failure(let e):
+                logger.error("fold \(f.fold): \(e)")
+                failures.append("fold \(f.fold): \(e)")
+            }
+        }
+        if shouldStop() { throw PipelineError.invalidOption("interrupted: re-run the same command to resume") }
+        if !failures.isEmpty { throw PipelineError.invalidOption("\(failures.count) of \(folds.k) folds failed: " + failures.joined(separator: "; ")) }
+        return chains
+    }
+
+    /// Steps 4-6 for one fold (see `foldChains`).
+    func foldChain(_ f: FoldStep.FoldSummary, folds: FoldStep.Summary, tracker: IterationTracker) throws -> FoldModels {
+        let db = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db"))
+        let testItems = dataset.images.filter { f.testPatients.contains($0.patient) }
+        logger.info("fold \(f.fold): step 4, training round 1")
+        let model1 = (weights: try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean,
+                                         progress: { tracker.set(fold: f.fold, round: 1, iteration: $0) }), mean: db.mean)
+        if shouldStop() { throw PipelineError.invalidOption("interrupted") }
+        logger.info("fold \(f.fold): step 5, held-out maps (round 1)")
+        try maps(testItems, model: model1, into: path("round1", "maps"))
+        guard options.refine else { return FoldModels(fold: f.fold, round1: model1, round2: nil) }
+        let model2 = try refine(fold: f, folds: folds, model: model1,
+                                progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
+        if shouldStop() { throw PipelineError.invalidOption("interrupted") }
+        logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
+        try maps(testItems, model: model2, into: path("round2", "maps"))
+        return FoldModels(fold: f.fold, round1: model1, round2: model2)
     }
 
     /// A progress callback counting finished units of a stage of `total`.
@@ -102,6 +135,32 @@ public final class RunPipeline {
         let report = onProgress
         report?(0, total)
         return { report?(counter.increment(), total) }
+    }
+}
+
+/// The trained models of one fold.
+struct FoldModels {
+    var fold: Int
+    var round1: (weights: String, mean: String)
+    var round2: (weights: String, mean: String)?
+}
+
+/// Sums the training iterations reached by folds running side by side, for one progress bar.
+final class IterationTracker: @unchecked Sendable {
+    private let lock = NSLock()
+    private var reached: [String: Int] = [:]
+    private let total: Int
+    private let report: ((Int, Int) -> Void)?
+    init(total: Int, report: ((Int, Int) -> Void)?) {
+        self.total = total; self.report = report
+        report?(0, total)
+    }
+    func set(fold: Int, round: Int, iteration: Int) {
+        lock.lock()
+        reached["\(fold).\(round)"] = iteration
+        let done = reached.values.reduce(0, +)
+        report?(min(done, total), total)   // under the lock, so the bar never sees two callers at once
+        lock.unlock()
     }
 }
 

@@ -7,12 +7,14 @@ import MitosisNN
 extension RunPipeline {
     /// Step 4 for one fold and round: writes the net and solver prototxt and trains (resuming from the last
     /// snapshot if a previous run was interrupted). Returns the final caffemodel.
-    func train(round: Int, fold: Int, trainDB: String, testDB: String, mean: String) throws -> String {
+    func train(round: Int, fold: Int, trainDB: String, testDB: String, mean: String, initialWeights: String? = nil,
+               progress: @escaping (Int) -> Void) throws -> String {
         let dir = path("round\(round)", "fold_\(fold)")
         let s = options.training
         let final = "\(dir)/model_iter_\(s.iterations).caffemodel"
         if FileManager.default.fileExists(atPath: final) {
             logger.info("\(final) exists: training skipped")
+            progress(s.iterations)
             return final
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
@@ -20,16 +22,16 @@ extension RunPipeline {
                                                    backend: options.backend.name, batchSize: s.batchSize), to: dir + "/net.prototxt")
         try AtomicFile.write(NetTemplates.deployNet(), to: dir + "/deploy.prototxt")
         try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "model", maxIter: s.iterations,
-                                                 baseLR: s.baseLR, testIter: s.testIter, testInterval: s.testInterval,
+                                                 baseLR: s.baseLR, type: s.solverType, testIter: s.testIter, testInterval: s.testInterval,
                                                  snapshot: s.snapshot, seed: options.seed &+ UInt64(100 * round + fold)),
                              to: dir + "/solver.prototxt")
         var job = Trainer.Job(solverPath: dir + "/solver.prototxt")
         job.seed = options.seed &+ UInt64(100 * round + fold)
         job.resume = latestSnapshot(in: dir)
+        job.weights = initialWeights
         let trainer = try Trainer(job)
         trainer.logger = logger
-        let model = try trainer.run(progress: { [onProgress] p in onProgress?(p.iteration, p.maxIter) },
-                                    shouldStop: shouldStop)
+        let model = try trainer.run(progress: { p in progress(p.iteration) }, shouldStop: shouldStop)
         try TrainingLog.write(logPath: trainer.logPath)
         return model
     }
@@ -57,24 +59,16 @@ extension RunPipeline {
         let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
         guard !todo.isEmpty else { return }
         let mapper = try ProbabilityMapper(models: [classifier(weights: model.weights, mean: model.mean)], options: options.maps)
-        let tick = progressCounter(todo.count)
         for item in todo {
             try job.run(URL(fileURLWithPath: item.imagePath), mapper: mapper)
-            tick()
-        }
-    }
-
-    /// Held-out maps: each fold's model on its test patients' images.
-    func heldOutMaps(folds: FoldStep.Summary, models: [Int: (weights: String, mean: String)], into folder: String) throws {
-        for f in folds.folds {
-            try maps(dataset.images.filter { f.testPatients.contains($0.patient) }, model: models[f.fold]!, into: folder)
         }
     }
 
     /// Step 6 for one fold: round-1 maps of the fold's training images, resampled patches, a database and
-    /// a second training. Returns the round-2 model.
-    func refine(fold f: FoldStep.FoldSummary, folds: FoldStep.Summary, model: (weights: String, mean: String)) throws
-        -> (weights: String, mean: String) {
+    /// a second training (from the round-1 weights unless `options.refineFromScratch`). Returns the round-2
+    /// model.
+    func refine(fold f: FoldStep.FoldSummary, folds: FoldStep.Summary, model: (weights: String, mean: String),
+                progress: @escaping (Int) -> Void) throws -> (weights: String, mean: String) {
         let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
         let mapDir = path("round1", "trainmaps", "fold_\(f.fold)")
         try maps(trainItems, model: model, into: mapDir)
@@ -86,14 +80,16 @@ extension RunPipeline {
         step.logger = logger
         let dir = path("round2", "fold_\(f.fold)")
         let subset = Dataset(root: dataset.root, images: trainItems, skipped: [])
-        let index = try step.run(subset, into: dir + "/patches", progress: progressCounter(trainItems.count))
+        logger.info("fold \(f.fold): step 6, second-round patches")
+        let index = try step.run(subset, into: dir + "/patches", progress: {})
         var db = DatabaseStep(backend: options.backend, seed: options.seed &+ 2)
         db.logger = logger
         try db.build(fold: f.fold, train: true, patients: Set(index.entries.map(\.patient)), index: index,
                      patchFolder: dir + "/patches", into: dir + "/db")
         let paths = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: dir + "/db")
         let round1Test = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db")).test
-        stage("step 6: training round 2, fold \(f.fold) of \(folds.k)")
-        return (try train(round: 2, fold: f.fold, trainDB: paths.train, testDB: round1Test, mean: paths.mean), paths.mean)
+        logger.info("fold \(f.fold): step 6, training round 2")
+        return (try train(round: 2, fold: f.fold, trainDB: paths.train, testDB: round1Test, mean: paths.mean,
+                          initialWeights: options.refineFromScratch ? nil : model.weights, progress: progress), paths.mean)
     }
 }

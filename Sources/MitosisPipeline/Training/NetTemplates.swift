@@ -33,10 +33,13 @@ public enum NetTemplates {
             + "layer { name: \"prob\" type: \"Softmax\" bottom: \"ip2\" top: \"prob\" }\n"
     }
 
-    /// An AdaGrad solver like the author's, with our CPU schedule by default (see README, "Training").
-    public static func solver(net: String, snapshotPrefix: String, maxIter: Int, baseLR: Double = 0.001,
+    /// A solver like the author's (AdaGrad, fixed rate, weight decay 0.004), or Adam with Caffe's default
+    /// moments; with our CPU schedule by default (see README, "Training").
+    public static func solver(net: String, snapshotPrefix: String, maxIter: Int, baseLR: Double = 0.001, type: String = "AdaGrad",
                               testIter: Int, testInterval: Int, snapshot: Int, display: Int = 50, seed: UInt64 = 1) -> String {
-        """
+        let moments = type == "Adam" ? "momentum: 0.9\nmomentum2: 0.999\n" : ""
+        return 
+"""
         net: "\(net)"
         test_iter: \(testIter)
         test_interval: \(testInterval)
@@ -44,8 +47,8 @@ public enum NetTemplates {
         base_lr: \(baseLR)
         lr_policy: "fixed"
         weight_decay: 0.004
-        type: "AdaGrad"
-        delta: 1e-8
+        type: "\(type)"
+        \(moments)delta: 1e-8
         display: \(display)
         max_iter: \(maxIter)
         snapshot: \(snapshot)

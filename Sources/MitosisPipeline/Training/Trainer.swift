@@ -22,6 +22,9 @@ public final class Trainer {
         public var maxIter: Int?
         /// A `.resume.json` (or its `.caffemodel` / `.solverstate` sibling) to continue from.
         public var resume: String?
+        /// Initial weights from a `.caffemodel`, copied by layer name (as `caffe train --weights`, for
+        /// fine-tuning); ignored when resuming, whose snapshot holds the weights.
+        public var weights: String?
         public var seed: UInt64 = 1
         public init(solverPath: String) { self.solverPath = solverPath }
     }
@@ -72,7 +75,12 @@ public final class Trainer {
         let test = batches.dataShape(for: .test) == nil ? nil
             : try Net(definition: netDefinition, phase: .test, inputShapes: shapes(.test), backend: backend(), seed: seed)
         solver = try Solver(definition: sd, trainNet: train, testNet: test)
-        if let resume = job.resume { try restore(from: resume) }
+        if let resume = job.resume {
+            try restore(from: resume)
+        } else if let weights = job.weights {
+            try solver.trainNet.loadWeights(try CaffeModel(contentsOf: URL(fileURLWithPath: weights)).weights)
+            logger.info("initial weights from \(weights)")
+        }
     }
 
     /// Trains to `max_iter`. `shouldStop` is polled after every iteration (e.g. set by Ctrl-C): a snapshot is

@@ -32,18 +32,35 @@ public enum ProbabilityImages {
         return plane
     }
 
+    /// P(mitosis) of a stored map. `path` is a `<name>_prob.png`; the full-precision float map
+    /// `<name>_pmitosis.tif` beside it is read instead when present (8-bit maps saturate at 255).
+    /// - Throws: the reader's error naming the file, or `PipelineError.badFile`.
+    public static func readMap(_ path: String) throws -> FloatPlane {
+        if path.hasSuffix(floatSuffix) { return try FloatTIFF.read(path) }
+        if path.hasSuffix("_prob.png") {
+            let float = String(path.dropLast("_prob.png".count)) + floatSuffix
+            if FileManager.default.fileExists(atPath: float) { return try FloatTIFF.read(float) }
+        }
+        return try probability(fromProbImage: ImageIO.read(path), path: path)
+    }
+
+    /// Suffix of the full-precision map: `<name>_pmitosis.tif`, P(mitosis) as one 32-bit float per pixel.
+    public static let floatSuffix = "_pmitosis.tif"
+
     /// The argmax as a `_class.png` image: 255 for mitosis (P > 0.5), 0 otherwise.
     public static func classImage(_ plane: FloatPlane) -> Image {
         Image(width: plane.width, height: plane.height, channels: 1, pixels: plane.values.map { $0 > 0.5 ? 255 : 0 })
     }
 
     /// Writes `<base>_prob.png` and `<base>_class.png` atomically (creating the folder); returns their paths.
+    /// With `float`, also `<base>_pmitosis.tif` (written first, so a finished `_class.png` implies all three).
     /// - Parameter base: path without the suffix, e.g. `out/01_01`.
     @discardableResult
-    public static func write(_ plane: FloatPlane, base: String) throws -> (prob: String, class: String) {
+    public static func write(_ plane: FloatPlane, base: String, float: Bool = false) throws -> (prob: String, class: String) {
         let paths = (prob: base + "_prob.png", class: base + "_class.png")
         let folder = URL(fileURLWithPath: base).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        if float { try FloatTIFF.write(plane, to: base + floatSuffix) }
         try ImageIO.write(probImage(plane), to: paths.prob)
         try ImageIO.write(classImage(plane), to: paths.class)
         return paths

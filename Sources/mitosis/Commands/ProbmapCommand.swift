@@ -2,7 +2,8 @@ import ArgumentParser
 import Foundation
 import MitosisPipeline
 
-/// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`) for any images.
+/// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`, `<name>_pmitosis.tif`)
+/// for any images.
 struct ProbmapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "probmap",
@@ -14,7 +15,9 @@ struct ProbmapCommand: ParsableCommand {
             With the mask (default), only pixels of the dilated blue-ratio mask are evaluated (<name>_cmask.png \
             beside the image if present, else computed); others get P = 0. The default dense mode runs the \
             dilated ("a trous") rewrite of the net, which is not bit-exact at patch borders; --exact classifies \
-            every patch (~100x slower). See docs/PROBMAPS.md. Images whose two outputs exist are skipped.
+            every patch (~100x slower). See docs/PROBMAPS.md. <name>_pmitosis.tif keeps P(mitosis) as 32-bit floats \
+            (the 8-bit PNG saturates above P = 0.998); `mitosis detect` reads it when present (--no-float skips it). \
+            Images whose outputs exist are skipped.
             """)
 
     @OptionGroup var model: ClassifierOptions
@@ -27,6 +30,9 @@ struct ProbmapCommand: ParsableCommand {
 
     @Flag(inversion: .prefixedNo, help: "Evaluate only inside the dilated blue-ratio mask.")
     var mask = true
+
+    @Flag(inversion: .prefixedNo, help: "Also write <name>_pmitosis.tif, P(mitosis) as 32-bit floats.")
+    var float = true
 
     @Option(help: "Largest dense tile side in pixels (memory grows with its square).")
     var tile = 512
@@ -51,7 +57,8 @@ struct ProbmapCommand: ParsableCommand {
         let options = ProbabilityMapOptions(mode: exact ? .exact : .dense, mirrorAverage: model.mirrorAverage,
                                             maxTile: tile, headFolding: folding)
         let mapper = try ProbabilityMapper(models: model.models(), options: options)
-        let job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
+        var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
+        job.writeFloat = float
         let images = try ProbabilityMapJob.images(in: inputs)
         let todo = force ? images : images.filter { !job.isDone($0) }
         if todo.count < images.count { log.info("\(images.count - todo.count) of \(images.count) images already done; skipped") }

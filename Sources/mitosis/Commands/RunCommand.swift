@@ -14,11 +14,20 @@ struct RunArguments: ParsableArguments {
     @Option(help: "Training iterations per fold and round (batch 128).")
     var iterations: Int?
 
-    @Option(help: "AdaGrad base learning rate.")
+    @Option(help: "Base learning rate (default 0.005 for AdaGrad, 0.001 for Adam).")
     var baseLR: Double?
+
+    @Option(help: "Solver: adagrad (the tutorial's) or adam.")
+    var solver = "adagrad"
 
     @Flag(help: "Skip step 6 (the second round with hard negatives).")
     var noRefine = false
+
+    @Flag(help: "Train round 2 from random weights, as the tutorial did (default: fine-tune the round-1 model).")
+    var refineFromScratch = false
+
+    @Option(help: "Folds trained at the same time; each uses its share of the cores.")
+    var jobs = 2
 
     @Flag(help: "Evaluate the patch classifier at every pixel instead of the dense 'a trous' pass (slow).")
     var exact = false
@@ -32,6 +41,10 @@ struct RunArguments: ParsableArguments {
     @Option(help: "High-power field area in mm^2 (grading).")
     var fieldArea = 0.196
 
+    func validate() throws {
+        guard ["adagrad", "adam"].contains(solver.lowercased()) else { throw ValidationError("--solver must be adagrad or adam, got '\(solver)'") }
+    }
+
     func options(defaultIterations: Int) -> RunOptions {
         var o = RunOptions()
         o.folds = folds
@@ -39,10 +52,14 @@ struct RunArguments: ParsableArguments {
         o.patches.seed = seed
         o.backend = backend
         o.training.iterations = iterations ?? defaultIterations
+        o.training.solverType = solver.lowercased() == "adam" ? "Adam" : "AdaGrad"
+        if o.training.solverType == "Adam" { o.training.baseLR = 0.001 }
         if let baseLR { o.training.baseLR = baseLR }
         o.training.testInterval = max(1, o.training.iterations / 4)
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
+        o.refineFromScratch = refineFromScratch
+        o.jobs = max(1, jobs)
         o.maps.mode = exact ? .exact : .dense
         o.pixelSizeMicrons = pixelSize
         o.fieldAreaMM2 = fieldArea

@@ -1,5 +1,7 @@
 import ArgumentParser
 import Foundation
+import MitosisData
+import MitosisNN
 import MitosisPipeline
 
 /// `mitosis train`: step 4, like `caffe train --solver=...`.
@@ -35,6 +37,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Snapshot (.resume.json or .caffemodel) to continue from.")
     var resume: String?
 
+    @Option(help: "Initial weights from a .caffemodel, copied by layer name (fine-tuning, as caffe train --weights).")
+    var weights: String?
+
     @Option(help: "Seed of data order, mirroring and initialisation when the solver sets no random_seed.")
     var seed: UInt64 = 1
 
@@ -50,13 +55,17 @@ struct TrainCommand: ParsableCommand {
         }
         let foldList = try folds.map(parseFolds) ?? [nil]
         StopSignal.install()
-        let failures = ParallelJobs.run(foldList, width: max(1, jobs)) { fold -> String? in
+        let width = max(1, jobs)
+        let failures = ParallelMap.onThreads(foldList, width: width) { fold, _ -> String? in
+            // Folds trained side by side share the cores instead of each spawning one OpenMP thread per core.
+            if width > 1 { DNNL.setThreadCountForCallingThread(max(1, DNNL.threadCount / width)) }
             var job = Trainer.Job(solverPath: solver)
             job.substitutions = subs
             if let fold { job.substitutions["kfoldi"] = String(fold) }
             job.baseFolder = base
             job.maxIter = maxIter
             job.resume = resume
+            job.weights = weights
             job.seed = seed
             let label = fold.map { "fold \($0)" } ?? "train"
             do {
@@ -74,6 +83,7 @@ struct TrainCommand: ParsableCommand {
                 return label
             }
         }
+        .compactMap { $0 }
         if !failures.isEmpty {
             print("\(failures.count) of \(foldList.count) trainings failed: \(failures.joined(separator: ", "))")
             throw ExitCode.failure
@@ -90,27 +100,5 @@ struct TrainCommand: ParsableCommand {
             out += (ends.first!...ends.last!).map { $0 }
         }
         return out
-    }
-}
-
-/// Runs jobs `width` at a time; returns the non-nil results (e.g. failures) in job order.
-enum ParallelJobs {
-    static func run<T, R>(_ items: [T], width: Int, _ body: @escaping (T) -> R?) -> [R] {
-        var results = [R?](repeating: nil, count: items.count)
-        let lock = NSLock()
-        let semaphore = DispatchSemaphore(value: width)
-        let group = DispatchGroup()
-        for (i, item) in items.enumerated() {
-            semaphore.wait()
-            group.enter()
-            Thread.detachNewThread {
-                let r = body(item)
-                lock.lock(); results[i] = r; lock.unlock()
-                semaphore.signal()
-                group.leave()
-            }
-        }
-        group.wait()
-        return results.compactMap { $0 }
     }
 }

@@ -1,0 +1,221 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MitosisData
+import MitosisImage
+import MitosisPipeline
+
+/// `mitosis detect`: mitosis centres from `_prob.png` maps, as CSV and QuPath GeoJSON at 40x, with overlays.
+struct DetectCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "detect",
+        abstract: "Find mitosis centres in P(mitosis) maps (<name>_prob.png): <name>.csv and <name>.geojson at 40x.",
+        discussion: """
+            Each map written by `mitosis probmap` (at the working resolution, 20x by default) is averaged over a \
+            disk of --radius pixels; then the highest value above --threshold is taken as a mitosis and a disk of \
+            --clearing pixels around it is cleared, repeatedly (the tutorial's step5_identify_peak_in_probs.m). \
+            Map pixel (x, y) is written at 40x as ((x + 0.5) / scale - 0.5, (y + 0.5) / scale - 0.5), exactly as \
+            `mitosis run` does. Maps are read as `mitosis run` reads them (a full-precision \
+            <name>_pmitosis.tif beside a _prob.png is preferred when present). Per map: <name>.csv (x,y,score) \
+            and <name>.geojson (QuPath: File > Import objects). With --images DIR holding the original <name>.tif/.png/.jpg, also <name>_overlay.png at the working \
+            resolution; when DIR also holds the ground truth <name>.csv (tutorial layout), rings are green for true \
+            positives, orange-red for false positives and cyan for missed mitoses (TP within --match-radius px at \
+            40x); without ground truth every detection is orange-red. A map that fails does not stop the others; \
+            failures are listed at the end and the exit code is then non-zero.
+            """)
+
+    @Argument(help: "<name>_prob.png maps written by `mitosis probmap`, or folders of them.")
+    var maps: [String]
+
+    @Option(name: .shortAndLong, help: "Output folder.")
+    var output: String
+
+    @Option(help: "Radius in map pixels of the disk P(mitosis) is averaged over (the tutorial's 6).")
+    var radius = 6
+
+    @Option(help: "Clearing radius in map pixels around each detection (10 at 20x).")
+    var clearing = 10
+
+    @Option(help: "Smallest smoothed P(mitosis) of a detection (0...1).")
+    var threshold: Float = 0.5
+
+    @Option(help: "Scale of the maps relative to the original 40x images (0.5: maps at 20x).")
+    var scale = 0.5
+
+    @Option(help: "Folder of the original images (and, optionally, ground-truth <name>.csv) for overlays.")
+    var images: String?
+
+    @Option(help: "Column order of the ground-truth CSVs in --images: xy (x = column first, the tutorial's) or yx.")
+    var csvOrder: CSVOrder = .xy
+
+    @Option(help: "True-positive radius in 40x pixels for the overlay colours.")
+    var matchRadius = 30.0
+
+    @OptionGroup var global: GlobalOptions
+
+    func validate() throws {
+        guard radius >= 0 else { throw ValidationError("--radius must be 0 or more (got \(radius))") }
+        guard clearing >= 0 else { throw ValidationError("--clearing must be 0 or more (got \(clearing))") }
+        guard threshold >= 0, threshold <= 1 else { throw ValidationError("--threshold must lie in 0...1 (got \(threshold))") }
+        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive (got \(scale))") }
+        guard matchRadius > 0 else { throw ValidationError("--match-radius must be positive (got \(matchRadius))") }
+    }
+
+    func run() throws {
+        let log = global.logger("detect")
+        let detector = PeakDetector(smoothingRadius: radius, clearingRadius: clearing, threshold: threshold)
+        let inputs = MapInputs.collect(maps)
+        var failures = inputs.failures
+        let originals = try images.map { try MapInputs.imagesByName(in: $0) }
+        do {
+            try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        } catch {
+            throw PipelineError.badFile(path: output, reason: "cannot create the output folder (\((error as NSError).localizedDescription)). HINT: choose a writable --output folder.")
+        }
+        if inputs.maps.isEmpty && failures.isEmpty {
+            throw PipelineError.invalidOption("no maps given. HINT: pass <name>_prob.png files or folders of them.")
+        }
+        let progress = ProgressBar("detect", total: inputs.maps.count)
+        var total = 0, written = 0
+        for map in inputs.maps {
+            do {
+                let line = try detect(map, detector: detector, originals: originals, log: log)
+                print(line.text)
+                total += line.count
+                written += 1
+            } catch {
+                failures.append((map.path, "\(error)"))
+                log.error("\(map.path): \(error)")
+            }
+            progress.advance()
+        }
+        progress.finish()
+        print("\(written) of \(inputs.maps.count + inputs.failures.count) maps, \(total) detections (threshold \(AnalysisFiles.score(threshold))); written to \(output)")
+        if !failures.isEmpty {
+            log.error("\(failures.count) of \(inputs.maps.count + inputs.failures.count) inputs failed:")
+            for f in failures { log.error("  \(f.path): \(f.reason)") }
+            throw ExitCode.failure
+        }
+    }
+
+    /// Detects on one map and writes its files; returns the count line.
+    private func detect(_ map: MapInputs.Map, detector: PeakDetector, originals: [String: String]?,
+                        log: Logger) throws -> (text: String, count: Int) {
+        let plane: FloatPlane
+        do { plane = try ProbabilityImages.readMap(map.path) } catch {
+            throw AnalysisError("\(error) (expected a P(mitosis) map written by `mitosis probmap`: <name>_prob.png or <name>_pmitosis.tif)")
+        }
+        let found = detector.detect(plane)
+        let points = found.map { d in
+            Point(x: (Double(d.x) + 0.5) / scale - 0.5, y: (Double(d.y) + 0.5) / scale - 0.5)
+        }
+        let entries = zip(points, found).map { DetectionWriter.Entry($0, score: $1.score) }
+        let base = AnalysisFiles.join(output, map.name)
+        try DetectionWriter.writeCSV(entries, to: base + ".csv")
+        try DetectionWriter.writeGeoJSON(entries, to: base + ".geojson")
+        var text = "\(map.name): \(entries.count) detection\(entries.count == 1 ? "" : "s")"
+        guard let originals, let folder = images else { return (text, entries.count) }
+        guard let imagePath = originals[map.name] else {
+            log.warning("\(map.name): no image \(map.name).tif/.png/.jpg in \(folder); no overlay")
+            return (text, entries.count)
+        }
+        let image = try ImageIO.read(imagePath)
+        let truthPath = AnalysisFiles.join(folder, map.name + ".csv")
+        var truth: [Point] = []
+        if FileManager.default.fileExists(atPath: truthPath) {
+            truth = try CentreCSV.read(truthPath, order: csvOrder, imageSize: (image.width, image.height))
+                .map { Point(x: $0.x, y: $0.y) }
+            let c = Matching.counts(truth: truth, detections: points, radius: matchRadius)
+            text += " (TP \(c.truePositives), FP \(c.falsePositives), FN \(c.falseNegatives) against \(truthPath))"
+        }
+        let small = try image.convertedToChannels(3).resized(scale: scale)
+        if small.width != plane.width || small.height != plane.height {
+            log.warning("\(map.name): \(imagePath) at scale \(scale) is \(small.width)x\(small.height) but the map is \(plane.width)x\(plane.height); check --scale and that the image belongs to the map")
+        }
+        let overlay = Overlay.draw(on: small, truth: truth, detections: points, scale: scale,
+                                   style: OverlayStyle(matchRadius: matchRadius))
+        try ImageIO.write(overlay, to: base + "_overlay.png")
+        return (text, entries.count)
+    }
+}
+
+/// The maps named on the command line.
+enum MapInputs {
+    struct Map {
+        var path: String
+        /// `<name>` of `<name>_prob.png`.
+        var name: String
+    }
+
+    /// Map suffixes: the 8-bit `_prob.png` and the full-precision `_pmitosis.tif` that `probmap` may write beside it.
+    static let suffixes = ["_prob.png", "_pmitosis.tif"]
+
+    /// Files and the `*_prob.png` files of folders, in order; missing paths, empty folders and repeated names
+    /// are failures (reported at the end, the other maps still run).
+    static func collect(_ arguments: [String]) -> (maps: [Map], failures: [(path: String, reason: String)]) {
+        var maps: [Map] = [], failures: [(path: String, reason: String)] = []
+        var seen: [String: String] = [:]
+        func add(_ path: String) {
+            let file = URL(fileURLWithPath: path).lastPathComponent
+            let suffix = suffixes.first { file.hasSuffix($0) }
+            let name = suffix.map { String(file.dropLast($0.count)) }
+                ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+            if let first = seen[name] {
+                failures.append((path, "same name '\(name)' as \(first), whose outputs it would overwrite. HINT: detect the two folders into different --output folders."))
+                return
+            }
+            seen[name] = path
+            maps.append(Map(path: path, name: name))
+        }
+        for argument in arguments {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+                failures.append((argument, "not found. HINT: pass <name>_prob.png maps written by `mitosis probmap`, or their folder."))
+                continue
+            }
+            guard isDirectory.boolValue else { add(argument); continue }
+            let all = ((try? FileManager.default.contentsOfDirectory(atPath: argument)) ?? []).filter { !$0.hasPrefix(".") }
+            // `_prob.png` maps (readMap prefers the float map beside one), and float maps without a PNG.
+            let png = Set(all.filter { $0.hasSuffix(suffixes[0]) }.map { $0.dropLast(suffixes[0].count) })
+            let files = all.filter {
+                $0.hasSuffix(suffixes[0]) || ($0.hasSuffix(suffixes[1]) && !png.contains($0.dropLast(suffixes[1].count)))
+            }.sorted()
+            if files.isEmpty {
+                failures.append((argument, "no <name>_prob.png maps in this folder. HINT: pass the output folder of `mitosis probmap`."))
+            }
+            for f in files { add(AnalysisFiles.join(argument, f)) }
+        }
+        return (maps, failures)
+    }
+
+    /// Original images of a folder by name (`PP_II.tif` -> `PP_II`), companions (`_pc`, `_prob`...) left out.
+    static func imagesByName(in folder: String) throws -> [String: String] {
+        let names: [String]
+        do { names = try FileManager.default.contentsOfDirectory(atPath: folder) } catch {
+            throw PipelineError.missingInput(path: folder, hint: "--images must be the folder of the original <name>.tif/.png/.jpg images.")
+        }
+        var out: [String: String] = [:]
+        for file in names.sorted() where !file.hasPrefix(".") {
+            let url = URL(fileURLWithPath: file)
+            let stem = url.deletingPathExtension().lastPathComponent
+            guard Dataset.imageExtensions.contains(url.pathExtension.lowercased()),
+                  !Dataset.companionSuffixes.contains(where: { stem.hasSuffix($0) }), out[stem] == nil else { continue }
+            out[stem] = AnalysisFiles.join(folder, file)
+        }
+        return out
+    }
+}
+
+/// Small helpers shared by `detect`, `evaluate` and `grade`.
+enum AnalysisFiles {
+    /// `dir/file` without doubling a trailing slash.
+    static func join(_ dir: String, _ file: String) -> String {
+        dir.hasSuffix("/") ? dir + file : dir + "/" + file
+    }
+
+    /// A score with two decimals (four when two would round it), for messages.
+    static func score(_ t: Float) -> String {
+        let two = String(format: "%.2f", t)
+        return Float(two) == t ? two : String(format: "%.4f", t)
+    }
+}
