@@ -42,4 +42,16 @@ import Testing
         #expect(spots.count > 30)
         for n in a where n.label == 0 { #expect(max(abs(Int(n.x) - 10), abs(Int(n.y) - 10)) > 10 || Int(n.x) > 21) }
     }
+
+    @Test func perImageCountScalesWithAreaWhenAReferenceIsSet() {
+        var sampler = RefinementSampler(options: PatchOptions())
+        #expect(sampler.pixels(width: 500, height: 500) == 3636, "the author's fixed count by default")
+        sampler.referenceArea = 1_000_000
+        #expect(sampler.pixels(width: 1000, height: 1000) == 3636)
+        #expect(sampler.pixels(width: 500, height: 500) == 909)
+        sampler.pixelsPerImage = 202
+        sampler.referenceArea = 6000           // the 60x50 test image is half of it: 101 pixels
+        let patches = sampler.extract(inputs(), probability: FloatPlane(width: 60, height: 50), stream: 2)
+        #expect(patches.filter { $0.label == 0 }.count == (101 - 2) * 4)
+    }
 }

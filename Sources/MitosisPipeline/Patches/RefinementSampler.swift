@@ -17,6 +17,16 @@ public struct RefinementSampler: Sendable {
     public var negativeAngles = [0, 90, 180, 270]
     /// Positive plus negative pixels per image (the author's 3636).
     public var pixelsPerImage = 3636
+    /// When set, `pixelsPerImage` is meant for an image of this many working-resolution pixels (the author's
+    /// 2000x2000 images at 20x: 1,000,000) and each image gets its area's share, so small images are not
+    /// flooded with negatives. `nil`: every image gets `pixelsPerImage`, as the author's script.
+    public var referenceArea: Int?
+
+    /// Positive plus negative pixels for a working image of `width` x `height`.
+    public func pixels(width: Int, height: Int) -> Int {
+        guard let area = referenceArea, area > 0 else { return pixelsPerImage }
+        return Int((Double(pixelsPerImage) * Double(width * height) / Double(area)).rounded())
+    }
 
     public init(options: PatchOptions) { self.options = options }
 
@@ -46,7 +56,7 @@ public struct RefinementSampler: Sendable {
         }
         var rng = SeededRandom(seed: options.seed, stream: stream &+ 0x5EC0_4D)
         let draws = SeededSampling.withReplacement(candidates, weights: weights,
-                                                   count: max(0, pixelsPerImage - positives.count), using: &rng)
+                                                   count: max(0, pixels(width: w, height: h) - positives.count), using: &rng)
         var patches: [Patch] = []
         extractor.cut(positives, label: 1, angles: positiveAngles, from: padded, width: w, into: &patches)
         extractor.cut(draws, label: 0, angles: negativeAngles, from: padded, width: w, into: &patches)

@@ -20,8 +20,11 @@ public struct RunOptions: Sendable {
     public var refineFromScratch = false
     /// Folds trained at the same time (each on its share of the cores).
     public var jobs = 2
-    /// Positive + negative pixels per image in step 6 (the author's 3636).
+    /// Positive + negative pixels per image in step 6: the author's 3636 for a 2000x2000 image at 40x,
+    /// scaled to each image's area (a 1000x1000 image gets 909), unless `refineFixedPerImage`.
     public var refinePixelsPerImage = 3636
+    /// Every image gets `refinePixelsPerImage` whatever its size, as the author's script.
+    public var refineFixedPerImage = false
     /// Probability-map mode and options.
     public var maps = ProbabilityMapOptions()
     /// Peak detection (its threshold is the low end of the sweep; each fold's threshold is chosen on the
@@ -45,6 +48,8 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var baseLR = 0.005
     /// Caffe solver type: "AdaGrad" (the tutorial's) or "Adam".
     public var solverType = "AdaGrad"
+    /// Stain augmentation of training patches (nil: none, as the tutorial).
+    public var stainJitter: StainJitter? = StainJitter()
     /// Test-phase batches and interval.
     public var testIter = 20
     public var testInterval = 500

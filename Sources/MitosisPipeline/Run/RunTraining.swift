@@ -29,6 +29,7 @@ extension RunPipeline {
         job.seed = options.seed &+ UInt64(100 * round + fold)
         job.resume = latestSnapshot(in: dir)
         job.weights = initialWeights
+        job.stainJitter = s.stainJitter
         let trainer = try Trainer(job)
         trainer.logger = logger
         let model = try trainer.run(progress: { p in progress(p.iteration) }, shouldStop: shouldStop)
@@ -74,6 +75,10 @@ extension RunPipeline {
         try maps(trainItems, model: model, into: mapDir)
         var sampler = RefinementSampler(options: options.patches)
         sampler.pixelsPerImage = options.refinePixelsPerImage
+        if !options.refineFixedPerImage {
+            let side = (2000 * options.patches.scale).rounded()
+            sampler.referenceArea = Int(side * side)
+        }
         var step = PatchStep(options: options.patches)
         step.refinement = (sampler, mapDir)
         step.csvOrder = options.csvOrder

@@ -8,13 +8,18 @@ final class _BatchAssembler {
     let reader: _RecordReader
     let transformer: DataTransformer
     let batchSize: Int
+    /// Stain augmentation of every sample before the transform (training only).
+    let jitter: StainJitter?
     private var rng: SeededRandom
+    private var scratch: [UInt8]
 
-    init(reader: _RecordReader, transformer: DataTransformer, batchSize: Int, rng: SeededRandom) {
+    init(reader: _RecordReader, transformer: DataTransformer, batchSize: Int, rng: SeededRandom, jitter: StainJitter? = nil) {
         self.reader = reader
         self.transformer = transformer
         self.batchSize = batchSize
         self.rng = rng
+        self.jitter = jitter
+        scratch = [UInt8](repeating: 0, count: transformer.channels * transformer.height * transformer.width)
     }
 
     /// Data shape of every batch: (N, C, H, W).
@@ -29,7 +34,18 @@ final class _BatchAssembler {
                 let record = try reader.next()
                 labels[i] = try record.value.withUnsafeBytes { bytes -> Float in
                     let datum = try decode(bytes, key: record)
-                    transformer.apply(datum.data, choice: transformer.draw(using: &rng), into: out.baseAddress! + i * sample)
+                    let choice = transformer.draw(using: &rng)
+                    if let jitter {
+                        let draw = jitter.draw(using: &rng)
+                        let t = transformer
+                        scratch.withUnsafeMutableBufferPointer { buffer in
+                            jitter.apply(datum.data.bindMemory(to: UInt8.self).baseAddress!, channels: t.channels,
+                                         plane: t.height * t.width, draw: draw, into: buffer.baseAddress!)
+                            transformer.apply(UnsafeRawBufferPointer(buffer), choice: choice, into: out.baseAddress! + i * sample)
+                        }
+                    } else {
+                        transformer.apply(datum.data, choice: choice, into: out.baseAddress! + i * sample)
+                    }
                     return Float(datum.label)
                 }
             }

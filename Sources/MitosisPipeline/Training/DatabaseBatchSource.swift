@@ -39,10 +39,11 @@ public final class DatabaseBatchSource: BatchSource {
     ///   - prefetchDepth: batches prepared ahead per phase (Caffe: 3); 0 makes batches on the caller's thread.
     ///   - detectBackend: when the database's files are of the other backend than `backend` says, read them
     ///     with the backend they are of.
+    ///   - stainJitter: stain augmentation of TRAIN samples (not Caffe's; nil: none).
     /// - Throws: `StoreError` for a missing, interrupted or empty database; `PipelineError` for a bad record,
     ///   a mean file of the wrong shape, or inconsistent transform parameters.
     public init(definitions: [Phase: DataDefinition], baseFolder: String, seed: UInt64 = 1, prefetchDepth: Int = 3,
-                detectBackend: Bool = true) throws {
+                detectBackend: Bool = true, stainJitter: StainJitter? = nil) throws {
         var opened: [String: any KeyValueStore] = [:]
         do {
             for phase in [Phase.train, .test] {
@@ -54,7 +55,8 @@ public final class DatabaseBatchSource: BatchSource {
                 let store = try opened[url.path] ?? openStore(at: url, backend: backend, access: .readOnly)
                 opened[url.path] = store
                 try addFeed(phase, reader: _StoreRecordReader(store: store), definition: definition,
-                            baseFolder: baseFolder, meanImage: nil, seed: seed, prefetchDepth: prefetchDepth)
+                            baseFolder: baseFolder, meanImage: nil, seed: seed, prefetchDepth: prefetchDepth,
+                            jitter: phase == .train ? stainJitter : nil)
             }
         } catch {
             stop()
@@ -65,7 +67,8 @@ public final class DatabaseBatchSource: BatchSource {
     }
 
     /// Reads the `Data` layers of `net` (one per phase), e.g. the tutorial's `BASE-alexnet_traing_32w_db`.
-    public convenience init(net: NetDefinition, baseFolder: String, seed: UInt64 = 1, prefetchDepth: Int = 3) throws {
+    public convenience init(net: NetDefinition, baseFolder: String, seed: UInt64 = 1, prefetchDepth: Int = 3,
+                            stainJitter: StainJitter? = nil) throws {
         var definitions: [Phase: DataDefinition] = [:]
         for phase in [Phase.train, .test] {
             if let data = net.layers(in: phase).first(where: { $0.type == "Data" })?.data { definitions[phase] = data }
@@ -73,7 +76,8 @@ public final class DatabaseBatchSource: BatchSource {
         guard !definitions.isEmpty else {
             throw PipelineError.invalidOption("the net '\(net.name)' has no Data layer with a data_param")
         }
-        try self.init(definitions: definitions, baseFolder: baseFolder, seed: seed, prefetchDepth: prefetchDepth)
+        try self.init(definitions: definitions, baseFolder: baseFolder, seed: seed, prefetchDepth: prefetchDepth,
+                      stainJitter: stainJitter)
     }
 
     /// Batches from images in memory (RGB, as `Datum(image:label:)` stores them), for tests and small runs.
@@ -142,7 +146,7 @@ public final class DatabaseBatchSource: BatchSource {
     }
 
     private func addFeed(_ phase: Phase, reader: _RecordReader, definition: DataDefinition, baseFolder: String,
-                         meanImage: Tensor?, seed: UInt64, prefetchDepth: Int) throws {
+                         meanImage: Tensor?, seed: UInt64, prefetchDepth: Int, jitter: StainJitter? = nil) throws {
         guard definition.batchSize > 0 else {
             throw PipelineError.invalidOption("\(reader.name): batch_size must be positive (is \(definition.batchSize))")
         }
@@ -155,7 +159,8 @@ public final class DatabaseBatchSource: BatchSource {
         let transformer = try DataTransformer(definition.transform, phase: phase, channels: first.channels,
                                               height: first.height, width: first.width, meanImage: mean)
         let rng = SeededRandom(seed: seed, stream: SeededRandom.stream("DatabaseBatchSource." + phase.rawValue))
-        let assembler = _BatchAssembler(reader: first.rewound, transformer: transformer, batchSize: definition.batchSize, rng: rng)
+        let assembler = _BatchAssembler(reader: first.rewound, transformer: transformer, batchSize: definition.batchSize,
+                                        rng: rng, jitter: jitter)
         let prefetcher = prefetchDepth > 0
             ? _BatchPrefetcher(depth: prefetchDepth, name: "mitosis.data.\(phase.rawValue)", produce: assembler.next) : nil
         lock.lock()

@@ -25,6 +25,8 @@ public final class Trainer {
         /// Initial weights from a `.caffemodel`, copied by layer name (as `caffe train --weights`, for
         /// fine-tuning); ignored when resuming, whose snapshot holds the weights.
         public var weights: String?
+        /// Stain augmentation of training samples (not Caffe's; nil: none, as `caffe train`).
+        public var stainJitter: StainJitter?
         public var seed: UInt64 = 1
         public init(solverPath: String) { self.solverPath = solverPath }
     }
@@ -64,7 +66,7 @@ public final class Trainer {
         solverDefinition = sd
         let netURL = URL(fileURLWithPath: Trainer.resolve(sd.net, in: base))
         netDefinition = try NetImporter.read(contentsOf: netURL, substitutions: job.substitutions)
-        let batches = try DatabaseBatchSource(net: netDefinition, baseFolder: base, seed: job.seed)
+        let batches = try DatabaseBatchSource(net: netDefinition, baseFolder: base, seed: job.seed, stainJitter: job.stainJitter)
         source = CountingBatchSource(batches)
         func shapes(_ phase: Phase) -> [String: [Int]] {
             guard let data = batches.dataShape(for: phase) else { return [:] }
@@ -78,8 +80,12 @@ public final class Trainer {
         if let resume = job.resume {
             try restore(from: resume)
         } else if let weights = job.weights {
-            try solver.trainNet.loadWeights(try CaffeModel(contentsOf: URL(fileURLWithPath: weights)).weights)
-            logger.info("initial weights from \(weights)")
+            // As Caffe's CopyTrainedLayersFrom: layers the net lacks are ignored (e.g. a renamed last layer).
+            let stored = try CaffeModel(contentsOf: URL(fileURLWithPath: weights)).weights
+            let known = Set(netDefinition.layers.map(\.name))
+            let ignored = stored.keys.filter { !known.contains($0) }.sorted()
+            try solver.trainNet.loadWeights(stored.filter { known.contains($0.key) })
+            logger.info("initial weights from \(weights)\(ignored.isEmpty ? "" : "; ignoring its layers " + ignored.joined(separator: ", "))")
         }
     }
 
@@ -116,8 +122,10 @@ public final class Trainer {
                 return try snapshot()
             }
         }
-        _ = try testIfDue(final: true)
+        // As Caffe: the final snapshot comes before the final test, so a run resumed from it repeats that test
+        // on the same batches as an uninterrupted run would.
         if lastSnapshot == nil || !lastSnapshot!.contains("_iter_\(solver.iteration).") { lastSnapshot = try snapshot() }
+        _ = try testIfDue(final: true)
         try writeLog()
         return lastSnapshot!
     }
@@ -180,8 +188,10 @@ public final class Trainer {
     static func readLog(stem: String, prefix: String, base: String, upTo iteration: Int) -> [String] {
         let path = resolve((prefix.isEmpty ? "snapshot" : prefix) + "_log.csv", in: base)
         guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { return [] }
+        // Rows up to the snapshot, except its iteration's test, which the resumed run repeats first.
         return text.split(separator: "\n").dropFirst().map(String.init).filter { row in
-            (Int(row.split(separator: ",").first ?? "") ?? .max) <= iteration
+            let it = Int(row.split(separator: ",").first ?? "") ?? .max
+            return it < iteration || (it == iteration && !row.hasPrefix("\(it),test,"))
         }
     }
 

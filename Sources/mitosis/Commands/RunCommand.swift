@@ -26,6 +26,9 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Train round 2 from random weights, as the tutorial did (default: fine-tune the round-1 model).")
     var refineFromScratch = false
 
+    @Flag(help: "Train without stain augmentation (the tutorial had none).")
+    var noStainJitter = false
+
     @Option(help: "Folds trained at the same time; each uses its share of the cores.")
     var jobs = 2
 
@@ -59,6 +62,7 @@ struct RunArguments: ParsableArguments {
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
         o.refineFromScratch = refineFromScratch
+        if noStainJitter { o.training.stainJitter = nil }
         o.jobs = max(1, jobs)
         o.maps.mode = exact ? .exact : .dense
         o.pixelSizeMicrons = pixelSize

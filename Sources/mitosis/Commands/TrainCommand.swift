@@ -40,6 +40,9 @@ struct TrainCommand: ParsableCommand {
     @Option(help: "Initial weights from a .caffemodel, copied by layer name (fine-tuning, as caffe train --weights).")
     var weights: String?
 
+    @Flag(help: "Random hematoxylin/eosin strength and brightness per training patch (stain augmentation; not in Caffe).")
+    var stainJitter = false
+
     @Option(help: "Seed of data order, mirroring and initialisation when the solver sets no random_seed.")
     var seed: UInt64 = 1
 
@@ -66,6 +69,7 @@ struct TrainCommand: ParsableCommand {
             job.maxIter = maxIter
             job.resume = resume
             job.weights = weights
+            job.stainJitter = stainJitter ? StainJitter() : nil
             job.seed = seed
             let label = fold.map { "fold \($0)" } ?? "train"
             do {
