@@ -45,8 +45,9 @@ public struct DatabaseStep {
         if let first = errors.first { throw first }
     }
 
-    /// One side (train or test) of one fold.
-    func build(fold: Int, train: Bool, patients: Set<String>, index: PatchIndex, patchFolder: String, into folder: String) throws {
+    /// One side (train or test) of one fold: the database of `patients`' patches and, for the training
+    /// side, its mean image (as step 6 builds a fold's second-round training database alone).
+    public func build(fold: Int, train: Bool, patients: Set<String>, index: PatchIndex, patchFolder: String, into folder: String) throws {
         let p = DatabaseStep.paths(fold: fold, patchSize: index.options.patchSize, in: folder)
         let dbPath = train ? p.train : p.test
         let done = FileManager.default.fileExists(atPath: dbPath) && (!train || FileManager.default.fileExists(atPath: p.mean))

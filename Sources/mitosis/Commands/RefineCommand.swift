@@ -194,23 +194,14 @@ struct RefineCommand: ParsableCommand {
         let positives = refined.entries.reduce(0) { $0 + $1.positives } * sampler.positiveAngles.count
         let negatives = refined.entries.reduce(0) { $0 + $1.negatives } * sampler.negativeAngles.count
 
-        // The fold's second-round training database and mean. DatabaseStep builds both sides of a fold: the
-        // test side gets no patients and its empty database is removed.
+        // The fold's second-round training database and mean.
         let paths = DatabaseStep.paths(fold: fold, patchSize: options.patchSize, in: output)
-        let testExisted = FileManager.default.fileExists(atPath: paths.test)
         foldSummary.trainPatients = Array(Set(refined.entries.map(\.patient))).sorted(by: Dataset.patientOrder)
-        foldSummary.testPatients = []
-        var one = folds
-        one.folds = [foldSummary]
         let dbExisted = FileManager.default.fileExists(atPath: paths.train) && FileManager.default.fileExists(atPath: paths.mean)
         var db = DatabaseStep(backend: store, seed: seed &+ 2)
         db.logger = log
-        // Its per-database messages would include the empty test side: summarised below instead.
-        if !global.verbose { db.logger.logLevel = .warning }
-        let dbBar = ProgressBar("database", total: 2)
-        try db.run(refined, patchFolder: patchFolder, folds: one, into: output, progress: { dbBar.advance() })
-        dbBar.finish()
-        if !testExisted { try? FileManager.default.removeItem(atPath: paths.test) }
+        try db.build(fold: fold, train: true, patients: Set(foldSummary.trainPatients), index: refined,
+                     patchFolder: patchFolder, into: output)
 
         // Net and solver for round 2 (relative paths resolve against OUT).
         let testSource = try roundTwoTestSource(round1Test, detected: detected, backend: store, ownTrain: paths.train, log: log)
