@@ -57,6 +57,19 @@ import Testing
         #expect(abs(Double(e2[3]) - paler.y) <= 2.5, "eosin G: \(e2[3]) vs \(paler.y)")
     }
 
+    @Test func hueShiftMovesTheStainVector() {
+        let h = StainJitter.stains[0]
+        let purple = pure(h, 1.0)
+        let shift = SIMD3<Float>(0.08, -0.05, 0.02)
+        let out = jitter(datum([purple.pixel]), .init(hematoxylinShift: shift))
+        let v = SIMD3<Double>(Double(h.x + shift.x), Double(h.y + shift.y), Double(h.z + shift.z))
+        let expected = SIMD3(256 * exp(-v.x) - 1, 256 * exp(-v.y) - 1, 256 * exp(-v.z) - 1)
+        #expect(abs(Double(out[2]) - expected.x) <= 2.5, "R: \(out[2]) vs \(expected.x)")
+        #expect(abs(Double(out[1]) - expected.y) <= 2.5, "G: \(out[1]) vs \(expected.y)")
+        #expect(abs(Double(out[0]) - expected.z) <= 2.5, "B: \(out[0]) vs \(expected.z)")
+        #expect(Int(out[2]) < purple.pixel.0 - 5, "more red absorbed: \(out[2]) vs \(purple.pixel.0)")
+    }
+
     @Test func brightnessShiftsAndClamps() {
         let out = jitter(datum([(100, 150, 200), (250, 252, 254), (3, 2, 1)]), .init(brightness: 4))
         // BGR planes: B = [200, 254, 1], G = [150, 252, 2], R = [100, 250, 3].
@@ -68,12 +81,14 @@ import Testing
     }
 
     @Test func drawsStayInRangeAndFollowTheSeed() {
-        let j = StainJitter(hematoxylin: 0.2, eosin: 0.1, brightness: 5)
+        let j = StainJitter(hematoxylin: 0.2, eosin: 0.1, hue: 0.03, brightness: 5)
         var a = SeededRandom(seed: 3, stream: 1), b = SeededRandom(seed: 3, stream: 1), c = SeededRandom(seed: 4, stream: 1)
         let da = (0..<500).map { _ in j.draw(using: &a) }
         #expect(da == (0..<500).map { _ in j.draw(using: &b) })
         #expect(da != (0..<500).map { _ in j.draw(using: &c) })
         #expect(da.allSatisfy { abs($0.hematoxylin - 1) <= 0.2 && abs($0.eosin - 1) <= 0.1 && abs($0.brightness) <= 5 })
+        #expect(da.allSatisfy { d in (0..<3).allSatisfy { abs(d.hematoxylinShift[$0]) <= 0.03 && abs(d.eosinShift[$0]) <= 0.03 } })
+        #expect(da.map(\.eosinShift.x).max()! > 0.02)
         #expect(da.map(\.hematoxylin).max()! > 1.15 && da.map(\.hematoxylin).min()! < 0.85, "the whole range is used")
     }
 

@@ -90,10 +90,15 @@ public final class RunPipeline {
         let rounds = options.refine ? 2 : 1
         stage("steps 4-6: training, maps\(options.refine ? " and refinement" : "") of \(folds.k) folds, \(width) at a time")
         let tracker = IterationTracker(total: folds.folds.count * rounds * options.training.iterations, report: onProgress)
-        let results = ParallelMap.onThreads(folds.folds, width: width) { f, _ -> Result<FoldModels, Error> in
-            tracker.chainStarted()
-            defer { tracker.chainFinished() }
-            return Result { try self.foldChain(f, folds: folds, tracker: tracker) }
+        // Threads per chain are fixed by its position, never by timing, so the same seed and --jobs give the
+        // same files (oneDNN's reductions depend on the thread count): each chain gets its share of the cores,
+        // and a last chain that would run alone (the fifth of five, two at a time) gets them all.
+        let cores = DNNL.threadCount
+        let count = folds.folds.count
+        let results = ParallelMap.onThreads(Array(folds.folds.enumerated()), width: width) { item, _ -> Result<FoldModels, Error> in
+            let alone = width > 1 && count % width == 1 && item.offset == count - 1
+            DNNL.setThreadCountForCallingThread(alone ? cores : max(1, cores / width))
+            return Result { try self.foldChain(item.element, folds: folds, tracker: tracker) }
         }
         var chains: [FoldModels] = []
         var failures: [String] = []
@@ -114,20 +119,16 @@ public final class RunPipeline {
     func foldChain(_ f: FoldStep.FoldSummary, folds: FoldStep.Summary, tracker: IterationTracker) throws -> FoldModels {
         let db = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db"))
         let testItems = dataset.images.filter { f.testPatients.contains($0.patient) }
-        tracker.shareCores()
         logger.info("fold \(f.fold): step 4, training round 1")
         let model1 = (weights: try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean,
                                          progress: { tracker.set(fold: f.fold, round: 1, iteration: $0) }), mean: db.mean)
         if shouldStop() { throw PipelineError.invalidOption("interrupted") }
-        tracker.shareCores()
         logger.info("fold \(f.fold): step 5, held-out maps (round 1)")
         try maps(testItems, model: model1, into: path("round1", "maps"))
         guard options.refine else { return FoldModels(fold: f.fold, round1: model1, round2: nil) }
-        tracker.shareCores()
         let model2 = try refine(fold: f, folds: folds, model: model1,
                                 progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
         if shouldStop() { throw PipelineError.invalidOption("interrupted") }
-        tracker.shareCores()
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
         return FoldModels(fold: f.fold, round1: model1, round2: model2)
@@ -149,22 +150,10 @@ struct FoldModels {
     var round2: (weights: String, mean: String)?
 }
 
-/// Sums the training iterations reached by folds running side by side, for one progress bar, and shares
-/// the cores among the fold chains running at the moment.
+/// Sums the training iterations reached by folds running side by side, for one progress bar.
 final class IterationTracker: @unchecked Sendable {
     private let lock = NSLock()
     private var reached: [String: Int] = [:]
-    private var active = 0
-
-    func chainStarted() { lock.lock(); active += 1; lock.unlock() }
-    func chainFinished() { lock.lock(); active -= 1; lock.unlock() }
-
-    /// Sets the calling chain's OpenMP threads to its share of the cores: half each while two chains run,
-    /// all of them for a chain left alone (e.g. the fifth fold of five, two at a time).
-    func shareCores() {
-        lock.lock(); let n = max(1, active); lock.unlock()
-        DNNL.setThreadCountForCallingThread(max(1, DNNL.threadCount / n))
-    }
     private let total: Int
     private let report: ((Int, Int) -> Void)?
     init(total: Int, report: ((Int, Int) -> Void)?) {

@@ -8,29 +8,38 @@ import Foundation
 /// on other patients' (darker or paler) staining.
 ///
 /// Per patch: hematoxylin and eosin concentrations are each scaled by a factor drawn uniformly from
-/// `1 ± hematoxylin` and `1 ± eosin`, then a brightness offset drawn from `± brightness` grey levels is added.
-/// With all three at zero the patch is unchanged.
+/// `1 ± hematoxylin` and `1 ± eosin`; each stain's colour (its optical-density vector) moves by up to `hue` in
+/// each of R, G, B (stains differ in shade between labs and batches); then a brightness offset drawn from
+/// `± brightness` grey levels is added. With all four at zero the patch is unchanged.
 public struct StainJitter: Sendable, Equatable, Codable {
     public var hematoxylin: Float
     public var eosin: Float
+    public var hue: Float
     public var brightness: Float
 
-    /// Defaults cover the spread between slides of one lab (stain strengths +/- 25-30 %, glass level +/- 10).
-    public init(hematoxylin: Float = 0.25, eosin: Float = 0.3, brightness: Float = 10) {
-        self.hematoxylin = hematoxylin; self.eosin = eosin; self.brightness = brightness
+    /// Defaults cover the spread between slides of one lab (stain strengths +/- 25-30 %, shades +/- 0.08 per
+    /// channel of the unit OD vector, glass level +/- 10).
+    public init(hematoxylin: Float = 0.25, eosin: Float = 0.3, hue: Float = 0.08, brightness: Float = 10) {
+        self.hematoxylin = hematoxylin; self.eosin = eosin; self.hue = hue; self.brightness = brightness
     }
 
     /// The factors of one patch.
     public struct Draw: Sendable, Equatable {
         public var hematoxylin: Float, eosin: Float, brightness: Float
-        public init(hematoxylin: Float = 1, eosin: Float = 1, brightness: Float = 0) {
+        /// Added to the hematoxylin and eosin OD vectors.
+        public var hematoxylinShift: SIMD3<Float>, eosinShift: SIMD3<Float>
+        public init(hematoxylin: Float = 1, eosin: Float = 1, brightness: Float = 0,
+                    hematoxylinShift: SIMD3<Float> = .zero, eosinShift: SIMD3<Float> = .zero) {
             self.hematoxylin = hematoxylin; self.eosin = eosin; self.brightness = brightness
+            self.hematoxylinShift = hematoxylinShift; self.eosinShift = eosinShift
         }
     }
 
     public func draw(using rng: inout SeededRandom) -> Draw {
         func uniform(_ half: Float) -> Float { Float(rng.nextUnit() * 2 - 1) * half }
-        return Draw(hematoxylin: 1 + uniform(hematoxylin), eosin: 1 + uniform(eosin), brightness: uniform(brightness))
+        let h = 1 + uniform(hematoxylin), e = 1 + uniform(eosin), b = uniform(brightness)
+        let hs = SIMD3(uniform(hue), uniform(hue), uniform(hue)), es = SIMD3(uniform(hue), uniform(hue), uniform(hue))
+        return Draw(hematoxylin: h, eosin: e, brightness: b, hematoxylinShift: hs, eosinShift: es)
     }
 
     // Ruifrok & Johnston's optical-density vectors (R, G, B), normalised; the third completes the basis.
@@ -60,14 +69,16 @@ public struct StainJitter: Sendable, Equatable, Codable {
             out.update(from: pixels, count: channels * plane)
             return
         }
-        let dh = draw.hematoxylin - 1, de = draw.eosin - 1
+        // od' = od + (a_H (h + dh) - h) c_H + (a_E (e + de) - e) c_E, with c = the stain concentrations of od.
         let h = Self.stains[0], e = Self.stains[1], ih = Self.inverse[0], ie = Self.inverse[1]
+        let towardH = draw.hematoxylin * (h + draw.hematoxylinShift) - h
+        let towardE = draw.eosin * (e + draw.eosinShift) - e
         let shift = SIMD3<Float>(repeating: draw.brightness)
         Self.density.withUnsafeBufferPointer { od in
             let b = pixels, g = pixels + plane, r = pixels + 2 * plane
             for i in 0..<plane {
                 let density = SIMD3(od[Int(r[i])], od[Int(g[i])], od[Int(b[i])])
-                let changed = density + (dh * (density * ih).sum()) * h + (de * (density * ie).sum()) * e
+                let changed = density + (density * ih).sum() * towardH + (density * ie).sum() * towardE
                 let rgb = SIMD3(256 * expf(-changed.x), 256 * expf(-changed.y), 256 * expf(-changed.z)) - 1 + shift
                 let clamped = rgb.rounded(.toNearestOrEven).clamped(lowerBound: SIMD3(repeating: 0), upperBound: SIMD3(repeating: 255))
                 out[i] = UInt8(clamped.z)
