@@ -5,6 +5,7 @@
 #   bash scripts/bench-steps.sh                       # 12 patients x 4 images of 2000x2000 (48 images)
 #   IMAGES=26 bash scripts/bench-steps.sh             # 12 x 26 = 312 images: the tutorial's cohort size
 #   BACKEND=leveldb WORK=/tmp/bench-steps bash scripts/bench-steps.sh
+#   BIN=.build-lead-rel/release/mitosis bash scripts/bench-steps.sh   # use an existing release binary
 #
 # Prints one line per step with its wall time and throughput, and writes them to $WORK/steps.txt.
 set -euo pipefail
@@ -16,8 +17,11 @@ BACKEND=${BACKEND:-lmdb}
 WORK=${WORK:-/tmp/mitosis-bench-steps}
 export OMP_WAIT_POLICY=PASSIVE
 
-swift build -c release --product mitosis --scratch-path .build-release >&2
-BIN=$PWD/.build-release/release/mitosis
+# BIN=path/to/mitosis skips the build (any release build of this tree).
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product mitosis --scratch-path .build-release >&2
+    BIN=$PWD/.build-release/release/mitosis
+fi
 COHORT=$WORK/cohort-${PATIENTS}x${IMAGES}-${SIZE}
 RUN=$WORK/run-${PATIENTS}x${IMAGES}-${SIZE}-${BACKEND}
 mkdir -p "$WORK"

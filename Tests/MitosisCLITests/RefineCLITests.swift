@@ -80,7 +80,7 @@ import Testing
 
         // The documented outputs.
         for name in trainImages {
-            for suffix in ["_prob.png", "_class.png", "_pmitosis.tif"] { #expect(CLI.exists("\(out)/maps/\(name)\(suffix)"), "\(name)\(suffix)") }
+            for suffix in ["_prob.png", "_class.png", "_logodds.tif"] { #expect(CLI.exists("\(out)/maps/\(name)\(suffix)"), "\(name)\(suffix)") }
             #expect(CLI.exists("\(out)/patches/\(name).patches"))
         }
         for file in ["patches/index.json", "DB_train_\(k)/data.mdb", "DB_train_w32_\(k).binaryproto", "net.prototxt", "solver.prototxt",

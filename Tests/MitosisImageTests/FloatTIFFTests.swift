@@ -41,12 +41,12 @@ struct FloatTIFFTests {
         plane.values[1] = .leastNonzeroMagnitude
         plane.values[2] = -0.0
         plane.values[3] = .greatestFiniteMagnitude
-        let path = folder + "/m_pmitosis.tif"
+        let path = folder + "/m_logodds.tif"
         try FloatTIFF.write(plane, to: path)
         let back = try FloatTIFF.read(path)
         #expect(back.width == 301 && back.height == 77)
         #expect(back.values.map(\.bitPattern) == plane.values.map(\.bitPattern))
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0 != "m_pmitosis.tif" }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0 != "m_logodds.tif" }
         #expect(leftovers.isEmpty, "temporary files left: \(leftovers)")
     }
 

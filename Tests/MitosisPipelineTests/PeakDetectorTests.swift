@@ -24,6 +24,38 @@ import Testing
         #expect(d[0].score > d[1].score)
     }
 
+    @Test func logOddsDetectionMatchesProbabilityDetectionAndScoresItsLogOdds() {
+        // A moderate map: the log-odds path must find the same peaks in the same order, scored ln(sP / (1 - sP)).
+        var rng = SeededRandom(seed: 5)
+        var p = FloatPlane(width: 70, height: 50)
+        for i in p.values.indices { p.values[i] = 0.02 + 0.1 * Float(rng.nextUnit()) }
+        blob(&p, x: 15, y: 20, sigma: 6, value: 0.85)
+        blob(&p, x: 50, y: 30, sigma: 5, value: 0.7)
+        let logOdds = FloatPlane(width: 70, height: 50, values: p.values.map { logf($0) - logf(1 - $0) })
+        let detector = PeakDetector(smoothingRadius: 4, clearingRadius: 10, threshold: 0.3)
+        let direct = detector.detect(p), precise = detector.detect(logOdds: logOdds)
+        #expect(direct.count == 2 && precise.count == 2)
+        #expect(precise.map(\.x) == direct.map(\.x) && precise.map(\.y) == direct.map(\.y))
+        for (a, b) in zip(direct, precise) {
+            #expect(abs(b.score - (logf(a.score) - logf(1 - a.score))) < 2e-3, "\(b.score) vs P \(a.score)")
+        }
+    }
+
+    @Test func logOddsKeepTheOrderWhereProbabilityRoundsToOne() {
+        // Two plateaus whose P is 1 in single precision (log-odds 20 and 30) and one at log-odds 5.
+        var l = FloatPlane(width: 90, height: 30, fill: -8)
+        for (cx, value) in [(15, Float(20)), (45, 30), (75, 5)] {
+            for y in 10..<21 { for x in (cx - 5)...(cx + 5) where (x - cx) * (x - cx) + (y - 15) * (y - 15) <= 25 { l[x, y] = value } }
+        }
+        #expect(1 / (1 + expf(-20)) == 1, "the premise: P rounds to 1")
+        let found = PeakDetector(smoothingRadius: 3, clearingRadius: 12, threshold: 0.5).detect(logOdds: l)
+        #expect(found.count == 3)
+        #expect(found.map(\.x).map { $0 / 30 } == [1, 0, 2], "ordered 30, 20, 5: \(found)")
+        #expect(abs(found[0].score - 30) < 0.01 && abs(found[1].score - 20) < 0.01 && abs(found[2].score - 5) < 0.01)
+        // The threshold is a probability: P = 0.999 (log-odds 6.9) keeps the two plateaus only.
+        #expect(PeakDetector(smoothingRadius: 3, clearingRadius: 12, threshold: 0.999).detect(logOdds: l).count == 2)
+    }
+
     @Test func clearingRadiusSuppressesNeighbours() {
         var p = FloatPlane(width: 40, height: 40)
         p[10, 10] = 1.0; p[14, 10] = 0.9; p[30, 10] = 0.8

@@ -15,7 +15,7 @@ import Testing
                 let row = "<td class=\"num\">\(c.truePositives)</td><td class=\"num\">\(c.falsePositives)</td>"
                     + "<td class=\"num\">\(c.falseNegatives)</td>"
                 #expect(html.contains(row))
-                #expect(html.contains(String(format: "%.3f", f.threshold)))
+                #expect(html.contains("<td class=\"num\">" + String(format: "%.2f", f.threshold) + "</td>"))
                 if let f1 = c.f1 { #expect(html.contains(String(format: "%.3f", f1))) }
             }
             #expect(html.contains(round.summary.f1.formatted()))

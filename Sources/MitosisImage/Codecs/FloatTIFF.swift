@@ -2,7 +2,7 @@ import CTIFF
 import Foundation
 
 /// Single-channel 32-bit float TIFF (`SAMPLEFORMAT_IEEEFP`), for maps that must keep full precision,
-/// such as `<name>_pmitosis.tif`. ImageJ/Fiji, QuPath, tifffile and Pillow (mode "F") read these files.
+/// such as `<name>_logodds.tif`. ImageJ/Fiji, QuPath, tifffile and Pillow (mode "F") read these files.
 ///
 /// Written as Deflate-compressed strips with the floating-point predictor (3), atomically. Reading accepts
 /// any one-sample 32-bit float TIFF in strips or tiles, chunky, top-left orientation.

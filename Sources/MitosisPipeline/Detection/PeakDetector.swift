@@ -1,3 +1,5 @@
+import Dispatch
+import Foundation
 import MitosisImage
 
 /// A detected mitosis: position in the probability map's pixels and its smoothed score.
@@ -35,9 +37,45 @@ public struct PeakDetector: Sendable, Equatable, Codable {
         return peaks(smooth)
     }
 
+    /// The same peaks, ranked and scored by the log-odds of the disk-smoothed P(mitosis), from a log-odds map
+    /// (`<name>_logodds.tif`). The smoothing is still of P, as the tutorial's, but it is done on P and on
+    /// 1 - P separately in double precision, so that confident peaks, whose smoothed P rounds to 1 in single
+    /// precision, keep their order. `score` is ln(sP / (1 - sP)); `threshold` stays a probability.
+    public func detect(logOdds: FloatPlane) -> [Detection] {
+        let w = logOdds.width, h = logOdds.height, r = smoothingRadius
+        let p = logOdds.values.map { 1 / (1 + exp(-Double($0))) }, q = logOdds.values.map { 1 / (1 + exp(Double($0))) }
+        let halves = (0...max(r, 0)).map { Int(Double(r * r - $0 * $0).squareRoot()) }
+        let out = _ScoreBuffer(count: w * h)
+        defer { out.base.deallocate() }
+        p.withUnsafeBufferPointer { pb in
+            q.withUnsafeBufferPointer { qb in
+                DispatchQueue.concurrentPerform(iterations: 8) { part in
+                    for y in (h * part / 8)..<(h * (part + 1) / 8) {
+                        for x in 0..<w {
+                            var sp = 0.0, sq = 0.0
+                            for dy in max(-r, -y)...min(r, h - 1 - y) {
+                                let half = halves[abs(dy)], row = (y + dy) * w
+                                for xx in max(0, x - half)...min(w - 1, x + half) { sp += pb[row + xx]; sq += qb[row + xx] }
+                            }
+                            let v = log(sp) - log(sq)
+                            out.base[y * w + x] = Float(v.isNaN ? 0 : min(1000, max(-1000, v)))
+                        }
+                    }
+                }
+            }
+        }
+        let score = FloatPlane(width: w, height: h, values: Array(UnsafeBufferPointer(start: out.base, count: w * h)))
+        let t = min(max(threshold, 1e-30), 1 - 1e-7)
+        return peaks(score, minimum: Float(log(Double(t)) - log1p(-Double(t))))
+    }
+
     /// The iterative maximum on an already smoothed map.
     public func peaks(_ smooth: FloatPlane) -> [Detection] {
-        let t = max(threshold, Float.leastNonzeroMagnitude)
+        peaks(smooth, minimum: max(threshold, Float.leastNonzeroMagnitude))
+    }
+
+    /// The iterative maximum over the pixels whose value is at least `minimum`.
+    public func peaks(_ smooth: FloatPlane, minimum t: Float) -> [Detection] {
         var candidates: [(score: Float, index: Int)] = []
         for (i, v) in smooth.values.enumerated() where v >= t { candidates.append((v, i)) }
         candidates.sort { $0.score != $1.score ? $0.score > $1.score : $0.index < $1.index }
@@ -55,6 +93,12 @@ public struct PeakDetector: Sendable, Equatable, Codable {
         }
         return found
     }
+}
+
+/// Rows of the score plane written by `concurrentPerform` workers (each row by one worker). Not API.
+private struct _ScoreBuffer: @unchecked Sendable {
+    let base: UnsafeMutablePointer<Float>
+    init(count: Int) { base = .allocate(capacity: max(count, 1)); base.initialize(repeating: 0, count: max(count, 1)) }
 }
 
 /// Mean over a disk of integer radius (`x^2 + y^2 <= r^2`), clipped at the borders (the mean is over the

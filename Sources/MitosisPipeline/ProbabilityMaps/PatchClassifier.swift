@@ -56,9 +56,15 @@ public final class PatchClassifier {
 
     /// P(mitosis) of `count` patches stored back to back (each `patchSize * patchSize * 3` bytes, RGB).
     public func probabilities(rgb patches: [UInt8], count: Int) -> [Float] {
+        probabilitiesWithComplement(rgb: patches, count: count).p
+    }
+
+    /// P(mitosis) and P(not mitosis) of `count` patches; the second keeps its precision where P rounds to 1.
+    public func probabilitiesWithComplement(rgb patches: [UInt8], count: Int) -> (p: [Float], q: [Float]) {
         let bytes = patchSize * patchSize * 3
         precondition(patches.count >= count * bytes, "\(count) patches need \(count * bytes) bytes, got \(patches.count)")
         var result = [Float](repeating: 0, count: count)
+        var complement = [Float](repeating: 0, count: count)
         let views = mirrorAverage ? [false, true] : [false]
         let weight = 1 / Float(models.count * views.count)
         var start = 0
@@ -70,12 +76,15 @@ public final class PatchClassifier {
                     input.withUnsafeBufferPointer { x in
                         scores.withUnsafeMutableBufferPointer { model.chain.forward(input: x.baseAddress!, count: n, output: $0.baseAddress!) }
                     }
-                    for i in 0..<n { result[start + i] += weight * Self.mitosisProbability(scores[2 * i], scores[2 * i + 1]) }
+                    for i in 0..<n {
+                        result[start + i] += weight * Self.mitosisProbability(scores[2 * i], scores[2 * i + 1])
+                        complement[start + i] += weight * Self.mitosisProbability(scores[2 * i + 1], scores[2 * i])
+                    }
                 }
             }
             start += n
         }
-        return result
+        return (result, complement)
     }
 
     /// softmax(z)[1] for two scores, computed stably.

@@ -3,7 +3,7 @@ import MitosisData
 import MitosisImage
 
 /// One image through step 5: read, resize to the working resolution, mask, map, write `<name>_prob.png`,
-/// `<name>_class.png` and `<name>_pmitosis.tif` (see `ProbabilityImages`) atomically.
+/// `<name>_class.png` and `<name>_logodds.tif` (see `ProbabilityImages`) atomically.
 public struct ProbabilityMapJob {
     /// Downscale to the working resolution (0.5: 40x -> 20x, as the tutorial's models were trained).
     public var scale = 0.5
@@ -11,8 +11,8 @@ public struct ProbabilityMapJob {
     /// (resized like the image), else computed on the working image with radius `20 * scale`.
     public var useMask = true
     public var outputFolder: URL
-    /// Also write the full-precision `<name>_pmitosis.tif` (32-bit float P(mitosis)); detection and the
-    /// threshold sweep read it, because the 8-bit `_prob.png` saturates at 255 for P > 0.998.
+    /// Also write the full-precision `<name>_logodds.tif` (32-bit float log-odds of P(mitosis)); detection and
+    /// the threshold sweep read it, because the 8-bit `_prob.png` saturates at 255 for P > 0.998.
     public var writeFloat = true
 
     public init(outputFolder: URL, scale: Double = 0.5, useMask: Bool = true) {
@@ -54,10 +54,10 @@ public struct ProbabilityMapJob {
     @discardableResult
     public func run(_ url: URL, mapper: ProbabilityMapper) throws -> FloatPlane {
         let (image, mask) = try inputs(url)
-        let plane = try mapper.map(image: image, mask: mask)
+        let (plane, complement) = try mapper.mapWithComplement(image: image, mask: mask)
         try FileManager.default.createDirectory(at: outputFolder, withIntermediateDirectories: true)
         let base = outputs(for: url).prob.path.dropLast("_prob.png".count)
-        try ProbabilityImages.write(plane, base: String(base), float: writeFloat)
+        try ProbabilityImages.write(plane, base: String(base), complement: writeFloat ? complement : nil)
         return plane
     }
 

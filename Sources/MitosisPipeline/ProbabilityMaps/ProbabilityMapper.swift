@@ -54,21 +54,30 @@ public final class ProbabilityMapper {
     /// P(mitosis) at every pixel of `image` (RGB or RGBA, working resolution); 0 outside `mask`.
     /// - Throws: `PipelineError.invalidOption` if the mask's size differs from the image's.
     public func map(image: Image, mask: Mask?) throws -> FloatPlane {
+        try mapWithComplement(image: image, mask: mask).probability
+    }
+
+    /// P(mitosis) and P(not mitosis) per pixel. The second is computed from the scores directly, not as
+    /// 1 - P, so it keeps the ranking among confident pixels where P rounds to 1 in single precision.
+    public func mapWithComplement(image: Image, mask: Mask?) throws -> (probability: FloatPlane, complement: FloatPlane) {
         if let mask, mask.width != image.width || mask.height != image.height {
             throw PipelineError.invalidOption("mask is \(mask.width)x\(mask.height) but the image is \(image.width)x\(image.height)")
         }
         guard image.channels >= 3 else { throw PipelineError.invalidOption("probability maps need an RGB image, got \(image.channels) channel(s)") }
         statistics = Statistics()
-        var plane = options.mode == .exact ? mapExact(image, mask) : mapDense(image, mask)
-        if let mask { for i in plane.values.indices where !mask.bits[i] { plane.values[i] = 0 } }
-        return plane
+        var (plane, complement) = options.mode == .exact ? mapExact(image, mask) : mapDense(image, mask)
+        if let mask {
+            for i in plane.values.indices where !mask.bits[i] { plane.values[i] = 0; complement.values[i] = 1 }
+        }
+        return (plane, complement)
     }
 
     // MARK: - Exact
 
-    private func mapExact(_ image: Image, _ mask: Mask?) -> FloatPlane {
+    private func mapExact(_ image: Image, _ mask: Mask?) -> (FloatPlane, FloatPlane) {
         let w = image.width, h = image.height, s = patchSize, half = s / 2, ch = image.channels
         var plane = FloatPlane(width: w, height: h)
+        var complement = FloatPlane(width: w, height: h, fill: 1)
         let pixels = (0..<(w * h)).filter { mask?.bits[$0] ?? true }
         statistics.patches = pixels.count
         statistics.flops = Double(pixels.count * (options.mirrorAverage ? 2 : 1)) * patchFLOPs
@@ -89,11 +98,11 @@ public final class ProbabilityMapper {
                     }
                 }
             }
-            let p = classifier!.probabilities(rgb: rgb, count: n)
-            for k in 0..<n { plane.values[pixels[start + k]] = p[k] }
+            let (p, q) = classifier!.probabilitiesWithComplement(rgb: rgb, count: n)
+            for k in 0..<n { plane.values[pixels[start + k]] = p[k]; complement.values[pixels[start + k]] = q[k] }
             start += n
         }
-        return plane
+        return (plane, complement)
     }
 
     // MARK: - Dense
@@ -104,10 +113,11 @@ public final class ProbabilityMapper {
         return (size + count - 1) / count
     }
 
-    private func mapDense(_ image: Image, _ mask: Mask?) -> FloatPlane {
+    private func mapDense(_ image: Image, _ mask: Mask?) -> (FloatPlane, FloatPlane) {
         let w = image.width, h = image.height
         let th = Self.tileSide(h, max: options.maxTile), tw = Self.tileSide(w, max: options.maxTile)
         var plane = FloatPlane(width: w, height: h)
+        var complement = FloatPlane(width: w, height: h)
         let views = options.mirrorAverage ? [false, true] : [false]
         let weight = 1 / Float(denseModels.count * views.count)
         var logits = [Float](repeating: 0, count: 2 * th * tw)
@@ -116,6 +126,7 @@ public final class ProbabilityMapper {
                 let rows = oy..<min(oy + th, h), columns = ox..<min(ox + tw, w)
                 if let mask, !rows.contains(where: { y in columns.contains { mask.bits[y * w + $0] } }) {
                     statistics.tilesSkipped += 1
+                    for y in rows { for x in columns { complement.values[y * w + x] = 1 } }
                     continue
                 }
                 statistics.tilesComputed += 1
@@ -128,13 +139,14 @@ public final class ProbabilityMapper {
                             for x in columns {
                                 let j = (y - oy) * tw + (mirrored ? tw - 1 - (x - ox) : x - ox)
                                 plane.values[y * w + x] += weight * PatchClassifier.mitosisProbability(logits[j], logits[th * tw + j])
+                                complement.values[y * w + x] += weight * PatchClassifier.mitosisProbability(logits[th * tw + j], logits[j])
                             }
                         }
                     }
                 }
             }
         }
-        return plane
+        return (plane, complement)
     }
 
     /// Scores (2, th, tw) of the dense pass for output pixels starting at (left, top); mirrored: of the

@@ -7,7 +7,9 @@ extension HTMLReport {
     static func resultsSection(_ d: ReportData) -> String {
         var out = ["<section id=\"results\">", "<h2>Detection results</h2>",
                    "<p class=\"note\">Patient-level cross-validation. A detection is a true positive within 30 px (40x) "
-                   + "of an expert centre, each centre matching at most one detection. The threshold of each fold is "
+                   + "of an expert centre, each centre matching at most one detection. Detection scores are the log-odds "
+                   + "ln(P / (1 - P)) of the disk-smoothed P(mitosis) (P = 1 / (1 + e^-score)), which keep the ranking "
+                   + "of confident detections whose P rounds to 1. The threshold of each fold is "
                    + "chosen on validation data. Mean ± sample standard deviation over folds.</p>"]
         if d.rounds.isEmpty { out.append("<p class=\"note\">No results yet.</p>") }
         for r in d.rounds {
@@ -27,12 +29,12 @@ extension HTMLReport {
     }
 
     static func foldTable(_ r: RoundResult) -> String {
-        let head = "<tr><th class=\"num\">Fold</th><th>Test patients</th><th class=\"num\">Threshold</th>"
+        let head = "<tr><th class=\"num\">Fold</th><th>Test patients</th><th class=\"num\">Threshold (log-odds)</th>"
             + "<th class=\"num\">TP</th><th class=\"num\">FP</th><th class=\"num\">FN</th><th class=\"num\">Precision</th>"
             + "<th class=\"num\">Recall</th><th class=\"num\">F1</th></tr>"
         let rows = r.folds.sorted { $0.fold < $1.fold }.map { f in
             "<tr><td class=\"num\">\(f.fold)</td><td>\(h(f.testPatients.joined(separator: ", ")))</td>"
-                + "<td class=\"num\">\(String(format: "%.3f", f.threshold))</td>" + countCells(f.counts)
+                + "<td class=\"num\">\(String(format: "%.2f", f.threshold))</td>" + countCells(f.counts)
                 + "<td class=\"num\">\(fmt(f.counts.precision))</td><td class=\"num\">\(fmt(f.counts.recall))</td>"
                 + "<td class=\"num\">\(fmt(f.counts.f1))</td></tr>"
         }

@@ -14,11 +14,11 @@ public enum TextSummary {
         }
         for r in d.rounds {
             out += ["", "## \(r.name)", "",
-                    "| Fold | Test patients | Threshold | TP | FP | FN | Precision | Recall | F1 |",
+                    "| Fold | Test patients | Threshold (log-odds) | TP | FP | FN | Precision | Recall | F1 |",
                     "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
             for f in r.folds.sorted(by: { $0.fold < $1.fold }) {
                 let c = f.counts
-                out.append("| \(f.fold) | \(f.testPatients.joined(separator: ", ")) | \(String(format: "%.3f", f.threshold)) | "
+                out.append("| \(f.fold) | \(f.testPatients.joined(separator: ", ")) | \(String(format: "%.2f", f.threshold)) | "
                     + "\(c.truePositives) | \(c.falsePositives) | \(c.falseNegatives) | \(fmt(c.precision)) | "
                     + "\(fmt(c.recall)) | \(fmt(c.f1)) |")
             }

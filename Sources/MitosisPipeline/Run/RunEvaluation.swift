@@ -14,9 +14,10 @@ extension RunPipeline {
         var out: [Int: [(DatasetImage, ScoredImage)]] = [:]
         for f in folds.folds {
             for item in dataset.images where f.testPatients.contains(item.patient) {
+                // Scores are the log-odds of the smoothed P(mitosis) when the float map is there (see PeakDetector).
                 let prob = mapsFolder + "/" + item.name + "_prob.png"
-                let plane = try ProbabilityImages.readMap(prob)
-                let found = options.detector.detect(plane)
+                let found = try ProbabilityImages.readLogOdds(prob).map { options.detector.detect(logOdds: $0) }
+                    ?? options.detector.detect(try ProbabilityImages.readMap(prob))
                 let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
                 out[f.fold, default: []].append((item, ScoredImage(
                     name: item.name, truth: truthPoints, detections: found.map { (fullResolution($0), $0.score) })))

@@ -32,20 +32,41 @@ public enum ProbabilityImages {
         return plane
     }
 
-    /// P(mitosis) of a stored map. `path` is a `<name>_prob.png`; the full-precision float map
-    /// `<name>_pmitosis.tif` beside it is read instead when present (8-bit maps saturate at 255).
+    /// P(mitosis) of a stored map. `path` is a `<name>_prob.png` or a `<name>_logodds.tif`; for the PNG, the
+    /// full-precision `<name>_logodds.tif` beside it is read instead when present (8-bit maps saturate at 255).
     /// - Throws: the reader's error naming the file, or `PipelineError.badFile`.
     public static func readMap(_ path: String) throws -> FloatPlane {
+        if let logOdds = try readLogOdds(path) {
+            return FloatPlane(width: logOdds.width, height: logOdds.height, values: logOdds.values.map { 1 / (1 + expf(-$0)) })
+        }
+        return try probability(fromProbImage: ImageIO.read(path), path: path)
+    }
+
+    /// The log-odds map ln(P / (1 - P)) for `path` (a `_logodds.tif`, or the `_prob.png` it sits beside),
+    /// or nil when there is none.
+    public static func readLogOdds(_ path: String) throws -> FloatPlane? {
         if path.hasSuffix(floatSuffix) { return try FloatTIFF.read(path) }
         if path.hasSuffix("_prob.png") {
             let float = String(path.dropLast("_prob.png".count)) + floatSuffix
             if FileManager.default.fileExists(atPath: float) { return try FloatTIFF.read(float) }
         }
-        return try probability(fromProbImage: ImageIO.read(path), path: path)
+        return nil
     }
 
-    /// Suffix of the full-precision map: `<name>_pmitosis.tif`, P(mitosis) as one 32-bit float per pixel.
-    public static let floatSuffix = "_pmitosis.tif"
+    /// Suffix of the full-precision map: `<name>_logodds.tif`, ln(P / (1 - P)) of P(mitosis) as one 32-bit
+    /// float per pixel (clamped to +/-100; pixels outside the mask are -100). Log-odds keep the ranking of
+    /// confident pixels, whose P rounds to 1 even in single precision.
+    public static let floatSuffix = "_logodds.tif"
+
+    /// Log-odds from P(mitosis) and P(not mitosis), each computed directly from the network's scores.
+    public static func logOdds(probability p: FloatPlane, complement q: FloatPlane) -> FloatPlane {
+        var out = FloatPlane(width: p.width, height: p.height)
+        for i in out.values.indices {
+            let v = logf(p.values[i]) - logf(q.values[i])
+            out.values[i] = v.isNaN ? 0 : min(100, max(-100, v))
+        }
+        return out
+    }
 
     /// The argmax as a `_class.png` image: 255 for mitosis (P > 0.5), 0 otherwise.
     public static func classImage(_ plane: FloatPlane) -> Image {
@@ -53,14 +74,15 @@ public enum ProbabilityImages {
     }
 
     /// Writes `<base>_prob.png` and `<base>_class.png` atomically (creating the folder); returns their paths.
-    /// With `float`, also `<base>_pmitosis.tif` (written first, so a finished `_class.png` implies all three).
+    /// With `complement` (P(not mitosis), see `ProbabilityMapper.mapWithComplement`), also `<base>_logodds.tif`
+    /// (written first, so a finished `_class.png` implies all three).
     /// - Parameter base: path without the suffix, e.g. `out/01_01`.
     @discardableResult
-    public static func write(_ plane: FloatPlane, base: String, float: Bool = false) throws -> (prob: String, class: String) {
+    public static func write(_ plane: FloatPlane, base: String, complement: FloatPlane? = nil) throws -> (prob: String, class: String) {
         let paths = (prob: base + "_prob.png", class: base + "_class.png")
         let folder = URL(fileURLWithPath: base).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        if float { try FloatTIFF.write(plane, to: base + floatSuffix) }
+        if let complement { try FloatTIFF.write(logOdds(probability: plane, complement: complement), to: base + floatSuffix) }
         try ImageIO.write(probImage(plane), to: paths.prob)
         try ImageIO.write(classImage(plane), to: paths.class)
         return paths

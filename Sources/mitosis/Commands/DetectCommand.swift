@@ -16,7 +16,7 @@ struct DetectCommand: ParsableCommand {
             --clearing pixels around it is cleared, repeatedly (the tutorial's step5_identify_peak_in_probs.m). \
             Map pixel (x, y) is written at 40x as ((x + 0.5) / scale - 0.5, (y + 0.5) / scale - 0.5), exactly as \
             `mitosis run` does. Maps are read as `mitosis run` reads them (a full-precision \
-            <name>_pmitosis.tif beside a _prob.png is preferred when present). Per map: <name>.csv (x,y,score) \
+            <name>_logodds.tif beside a _prob.png is preferred when present). Per map: <name>.csv (x,y,score) \
             and <name>.geojson (QuPath: File > Import objects). With --images DIR holding the original <name>.tif/.png/.jpg, also <name>_overlay.png at the working \
             resolution; when DIR also holds the ground truth <name>.csv (tutorial layout), rings are green for true \
             positives, orange-red for false positives and cyan for missed mitoses (TP within --match-radius px at \
@@ -103,7 +103,7 @@ struct DetectCommand: ParsableCommand {
                         log: Logger) throws -> (text: String, count: Int) {
         let plane: FloatPlane
         do { plane = try ProbabilityImages.readMap(map.path) } catch {
-            throw AnalysisError("\(error) (expected a P(mitosis) map written by `mitosis probmap`: <name>_prob.png or <name>_pmitosis.tif)")
+            throw AnalysisError("\(error) (expected a P(mitosis) map written by `mitosis probmap`: <name>_prob.png or <name>_logodds.tif)")
         }
         let found = detector.detect(plane)
         let points = found.map { d in
@@ -147,8 +147,8 @@ enum MapInputs {
         var name: String
     }
 
-    /// Map suffixes: the 8-bit `_prob.png` and the full-precision `_pmitosis.tif` that `probmap` may write beside it.
-    static let suffixes = ["_prob.png", "_pmitosis.tif"]
+    /// Map suffixes: the 8-bit `_prob.png` and the full-precision `_logodds.tif` that `probmap` may write beside it.
+    static let suffixes = ["_prob.png", "_logodds.tif"]
 
     /// Files and the `*_prob.png` files of folders, in order; missing paths, empty folders and repeated names
     /// are failures (reported at the end, the other maps still run).

@@ -2,7 +2,7 @@ import ArgumentParser
 import Foundation
 import MitosisPipeline
 
-/// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`, `<name>_pmitosis.tif`)
+/// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`, `<name>_logodds.tif`)
 /// for any images.
 struct ProbmapCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,7 +15,7 @@ struct ProbmapCommand: ParsableCommand {
             With the mask (default), only pixels of the dilated blue-ratio mask are evaluated (<name>_cmask.png \
             beside the image if present, else computed); others get P = 0. The default dense mode runs the \
             dilated ("a trous") rewrite of the net, which is not bit-exact at patch borders; --exact classifies \
-            every patch (~100x slower). See docs/PROBMAPS.md. <name>_pmitosis.tif keeps P(mitosis) as 32-bit floats \
+            every patch (~100x slower). See docs/PROBMAPS.md. <name>_logodds.tif keeps P(mitosis) as 32-bit floats \
             (the 8-bit PNG saturates above P = 0.998); `mitosis detect` reads it when present (--no-float skips it). \
             Images whose outputs exist are skipped.
             """)
@@ -31,7 +31,7 @@ struct ProbmapCommand: ParsableCommand {
     @Flag(inversion: .prefixedNo, help: "Evaluate only inside the dilated blue-ratio mask.")
     var mask = true
 
-    @Flag(inversion: .prefixedNo, help: "Also write <name>_pmitosis.tif, P(mitosis) as 32-bit floats.")
+    @Flag(inversion: .prefixedNo, help: "Also write <name>_logodds.tif, P(mitosis) as 32-bit floats.")
     var float = true
 
     @Option(help: "Largest dense tile side in pixels (memory grows with its square).")

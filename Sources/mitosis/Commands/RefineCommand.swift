@@ -23,7 +23,7 @@ struct RefineCommand: ParsableCommand {
             --negative-angles (so positives + negatives = --pixels-per-image unless the positives alone exceed \
             it). Patch geometry (size, scale, dilation, interpolation) comes from the step-1 index.
 
-            Outputs in OUT: maps/ (<name>_prob.png, _class.png, _pmitosis.tif of the training images; not with \
+            Outputs in OUT: maps/ (<name>_prob.png, _class.png, _logodds.tif of the training images; not with \
             --maps), patches/ (archives and index.json), DB_train_K and DB_train_w32_K.binaryproto (as \
             `mitosis db` names them), and net.prototxt, solver.prototxt, deploy.prototxt for round 2. The \
             database shuffle uses seed + 2, as `mitosis run` does for step 6. Re-running resumes: finished \
