@@ -54,4 +54,15 @@ import Testing
         let patches = sampler.extract(inputs(), probability: FloatPlane(width: 60, height: 50), stream: 2)
         #expect(patches.filter { $0.label == 0 }.count == (101 - 2) * 4)
     }
+
+    @Test func balancedNegativesNeverFallBelowThePositivePatches() {
+        var sampler = RefinementSampler(options: PatchOptions())
+        #expect(sampler.negativeCount(width: 100, height: 100, positives: 5000) == 0, "the author's rule")
+        sampler.balanceNegatives = true
+        #expect(sampler.negativeCount(width: 100, height: 100, positives: 100) == 3536, "the share when it is larger")
+        #expect(sampler.negativeCount(width: 100, height: 100, positives: 5000) == 30000, "5000 x 24 / 4")
+        sampler.pixelsPerImage = 10
+        let patches = sampler.extract(inputs(), probability: FloatPlane(width: 60, height: 50), stream: 4)
+        #expect(patches.filter { $0.label == 0 }.count == patches.filter { $0.label == 1 }.count, "2 x 24 positives, 12 x 4 negatives")
+    }
 }

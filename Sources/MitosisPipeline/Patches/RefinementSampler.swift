@@ -21,6 +21,17 @@ public struct RefinementSampler: Sendable {
     /// 2000x2000 images at 20x: 1,000,000) and each image gets its area's share, so small images are not
     /// flooded with negatives. `nil`: every image gets `pixelsPerImage`, as the author's script.
     public var referenceArea: Int?
+    /// Never fewer negative patches than positive ones: at least `positives x positive angles / negative angles`
+    /// negative pixels. Without it (the author's rule) an image with more positive pixels than its share gets no
+    /// negatives at all, which happens to small images dense in mitoses once the count is scaled to the area.
+    public var balanceNegatives = false
+
+    /// Negative pixels to draw for an image with `positives` positive pixels.
+    public func negativeCount(width: Int, height: Int, positives: Int) -> Int {
+        let rest = max(0, pixels(width: width, height: height) - positives)
+        guard balanceNegatives, !negativeAngles.isEmpty else { return rest }
+        return max(rest, (positives * positiveAngles.count + negativeAngles.count - 1) / negativeAngles.count)
+    }
 
     /// Positive plus negative pixels for a working image of `width` x `height`.
     public func pixels(width: Int, height: Int) -> Int {
@@ -56,7 +67,7 @@ public struct RefinementSampler: Sendable {
         }
         var rng = SeededRandom(seed: options.seed, stream: stream &+ 0x5EC0_4D)
         let draws = SeededSampling.withReplacement(candidates, weights: weights,
-                                                   count: max(0, pixels(width: w, height: h) - positives.count), using: &rng)
+                                                   count: negativeCount(width: w, height: h, positives: positives.count), using: &rng)
         var patches: [Patch] = []
         extractor.cut(positives, label: 1, angles: positiveAngles, from: padded, width: w, into: &patches)
         extractor.cut(draws, label: 0, angles: negativeAngles, from: padded, width: w, into: &patches)

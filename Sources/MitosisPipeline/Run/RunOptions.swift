@@ -21,7 +21,8 @@ public struct RunOptions: Sendable {
     /// Folds trained at the same time (each on its share of the cores).
     public var jobs = 2
     /// Positive + negative pixels per image in step 6: the author's 3636 for a 2000x2000 image at 40x,
-    /// scaled to each image's area (a 1000x1000 image gets 909), unless `refineFixedPerImage`.
+    /// scaled to each image's area (a 1000x1000 image gets 909), unless `refineFixedPerImage`; when scaled, an
+    /// image never gets fewer negative patches than positive ones (see `RefinementSampler.balanceNegatives`).
     public var refinePixelsPerImage = 3636
     /// Every image gets `refinePixelsPerImage` whatever its size, as the author's script.
     public var refineFixedPerImage = false
@@ -45,9 +46,9 @@ public struct RunOptions: Sendable {
 public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var iterations = 3000
     public var batchSize = 128
-    public var baseLR = 0.005
-    /// Caffe solver type: "AdaGrad" (the tutorial's) or "Adam".
-    public var solverType = "AdaGrad"
+    public var baseLR = 0.001
+    /// Caffe solver type: "Adam" (default: reaches a better model in a CPU budget) or "AdaGrad" (the tutorial's).
+    public var solverType = "Adam"
     /// Stain augmentation of training patches (nil: none, as the tutorial).
     public var stainJitter: StainJitter? = StainJitter()
     /// Test-phase batches and interval.

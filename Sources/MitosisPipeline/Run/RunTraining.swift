@@ -78,6 +78,7 @@ extension RunPipeline {
         if !options.refineFixedPerImage {
             let side = (2000 * options.patches.scale).rounded()
             sampler.referenceArea = Int(side * side)
+            sampler.balanceNegatives = true
         }
         var step = PatchStep(options: options.patches)
         step.refinement = (sampler, mapDir)

@@ -31,6 +31,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Seed of everything random.")
     var seed: UInt64 = 1
 
+    @Option(help: "Mean mitoses per image over the cohort (default: the tutorial's 550 in 311 images).")
+    var mitosesPerImage: Double = 550.0 / 311.0
+
     @Flag(inversion: .prefixedNo, help: "Also write the _cmask.png blue-ratio masks.")
     var cmask = true
 
@@ -38,14 +41,17 @@ struct SynthCommand: ParsableCommand {
 
     func run() throws {
         let (w, h) = try parseSize(size)
+        guard mitosesPerImage >= 0, mitosesPerImage.isFinite else { throw ValidationError("--mitoses-per-image must be >= 0") }
         try SynthCommand.generate(output: output, patients: patients, imagesPerPatient: imagesPerPatient,
-                                  width: w, height: h, seed: seed, cmask: cmask, log: global.logger("synth"))
+                                  width: w, height: h, seed: seed, mitosesPerImage: mitosesPerImage, cmask: cmask,
+                                  log: global.logger("synth"))
     }
 
     /// Writes the cohort (and its _cmask masks) and prints what was written.
     static func generate(output: String, patients: Int, imagesPerPatient: Int, width w: Int, height h: Int,
-                         seed: UInt64, cmask: Bool, log: Logger) throws {
-        let spec = CohortSpec(patients: patients, imagesPerPatient: imagesPerPatient, width: w, height: h, seed: seed)
+                         seed: UInt64, mitosesPerImage: Double = 550.0 / 311.0, cmask: Bool, log: Logger) throws {
+        let spec = CohortSpec(patients: patients, imagesPerPatient: imagesPerPatient, width: w, height: h, seed: seed,
+                              mitosesPerImage: mitosesPerImage)
         let total = patients * imagesPerPatient
         let bar = ProgressBar("synth", total: total * (cmask ? 2 : 1))
         let start = Date()
