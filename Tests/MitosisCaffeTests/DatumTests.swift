@@ -27,6 +27,17 @@ struct DatumTests {
         #expect(try Datum(serializedBytes: Datum(image: image, label: 1).serializedBytes()).label == 1)
     }
 
+    /// The direct encoder used by step 3 writes the same bytes as swift-protobuf does for the same record.
+    @Test(arguments: [0, 1, 7, -1, 300])
+    func directRecordEncodingMatchesProtobuf(label: Int) {
+        for (w, h) in [(32, 32), (5, 3), (1, 1), (80, 80)] {
+            let pixels = (0..<(w * h * 3)).map { UInt8(truncatingIfNeeded: $0 * 31 + label) }
+            let image = Image(width: w, height: h, channels: 3, pixels: pixels)
+            let direct = pixels.withUnsafeBufferPointer { Datum.serializedRecord(rgb: $0, width: w, height: h, label: label) }
+            #expect(direct == Datum(image: image, label: label).serializedBytes(), "\(w)x\(h) label \(label)")
+        }
+    }
+
     @Test func grayImageAndErrors() throws {
         let gray = Image(width: 2, height: 2, channels: 1, pixels: [1, 2, 3, 4])
         #expect(try Datum(image: gray, label: 0).image() == gray)

@@ -126,6 +126,31 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         }
     }
 
+    @Test func keyBytesMatchStoreKey() {
+        var key: [UInt8] = []
+        for index in [0, 7, 12_345_678, 99_999_999, 100_000_000, 4_000_000_123] {
+            DatabaseStep.caffeKey(index: index, name: Array("05_01_1_p_3_45.png".utf8)[...], into: &key)
+            #expect(String(decoding: key, as: UTF8.self) == StoreKey.caffe(index: index, name: "05_01_1_p_3_45.png"))
+        }
+    }
+
+    /// Step 6 builds one side alone with `build`; it must write what `run` writes for that side.
+    @Test func buildingOneSideMatchesTheWholeRun() throws {
+        let set = try TinyPatchSet()
+        defer { try? FileManager.default.removeItem(atPath: set.folder) }
+        let step = DatabaseStep(backend: .lmdb, seed: 5)
+        try step.run(set.index, patchFolder: set.folder, folds: set.folds, into: set.folder + "/all")
+        let fold = set.folds.folds[1]
+        try step.build(fold: fold.fold, train: true, patients: Set(fold.trainPatients), index: set.index,
+                       patchFolder: set.folder, into: set.folder + "/one")
+        let all = DatabaseStep.paths(fold: fold.fold, patchSize: TinyPatchSet.size, in: set.folder + "/all")
+        let one = DatabaseStep.paths(fold: fold.fold, patchSize: TinyPatchSet.size, in: set.folder + "/one")
+        let a = try readDatabaseRecords(all.train, backend: .lmdb), b = try readDatabaseRecords(one.train, backend: .lmdb)
+        #expect(a.map(\.key) == b.map(\.key) && a.map(\.value) == b.map(\.value) && !a.isEmpty)
+        #expect(FileManager.default.contents(atPath: all.mean) == FileManager.default.contents(atPath: one.mean))
+        #expect(!FileManager.default.fileExists(atPath: one.test))
+    }
+
     @Test func shuffleIsSeeded() throws {
         let set = try TinyPatchSet()
         defer { try? FileManager.default.removeItem(atPath: set.folder) }

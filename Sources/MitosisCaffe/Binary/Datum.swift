@@ -39,6 +39,35 @@ public struct Datum: Sendable, Equatable {
         self.init(channels: outChannels, height: image.height, width: image.width, data: bytes, label: label)
     }
 
+    /// The serialized `caffe.Datum` of an RGB patch (row-major H x W x 3) with `label`: the same bytes as
+    /// `Datum(image:label:).serializedBytes()`, written directly (step 3 encodes millions of patches).
+    /// Fields in number order: channels (1), height (2), width (3), data (4, BGR C x H x W), label (5).
+    public static func serializedRecord(rgb: UnsafeBufferPointer<UInt8>, width: Int, height: Int, label: Int) -> [UInt8] {
+        let plane = width * height
+        precondition(rgb.count == 3 * plane, "Datum.serializedRecord: \(rgb.count) samples for \(width)x\(height) RGB")
+        var out: [UInt8] = []
+        out.reserveCapacity(3 * plane + 32)
+        func varint(_ value: UInt64) {
+            var v = value
+            while v >= 0x80 { out.append(UInt8(v & 0x7f) | 0x80); v >>= 7 }
+            out.append(UInt8(v))
+        }
+        // proto2 int32 fields: negative values are sign-extended to ten bytes, as protobuf encodes them.
+        func field(_ number: UInt64, _ value: Int) { varint(number << 3); varint(UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: value)))) }
+        field(1, 3); field(2, height); field(3, width)
+        varint(4 << 3 | 2); varint(UInt64(3 * plane))
+        let start = out.count
+        out.append(contentsOf: repeatElement(0, count: 3 * plane))
+        out.withUnsafeMutableBufferPointer { o in
+            for c in 0..<3 {
+                let source = 2 - c, target = start + c * plane  // BGR <- RGB
+                for i in 0..<plane { o[target + i] = rgb[i * 3 + source] }
+            }
+        }
+        field(5, label)
+        return out
+    }
+
     /// The record as an RGB (or gray) image, row-major H x W x C.
     public func image() throws -> Image {
         guard channels == 1 || channels == 3 else { throw CaffeFormatError.badDatum(reason: "\(channels) channels") }

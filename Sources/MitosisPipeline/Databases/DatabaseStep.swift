@@ -27,16 +27,35 @@ public struct DatabaseStep {
         ("\(folder)/DB_train_\(fold)", "\(folder)/DB_test_\(fold)", "\(folder)/DB_train_w\(patchSize)_\(fold).binaryproto")
     }
 
-    /// Builds every fold's databases. Folds run in parallel on all cores.
+    /// Builds every fold's databases. Each image's patches are read and encoded once (in parallel), then the
+    /// ten databases are written two at a time from the shared records.
     public func run(_ index: PatchIndex, patchFolder: String, folds: FoldStep.Summary, into folder: String,
                     progress: (@Sendable () -> Void)? = nil) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         let jobs = folds.folds.flatMap { f in [(f.fold, true, f.trainPatients), (f.fold, false, f.testPatients)] }
-        let results = ParallelMap.map(jobs) { fold, train, patients -> Error? in
+            .filter { fold, train, _ in
+                if isFinished(fold: fold, train: train, patchSize: index.options.patchSize, in: folder) {
+                    logger.info("\(Self.databasePath(fold: fold, train: train, patchSize: index.options.patchSize, in: folder)) exists: skipped")
+                    progress?()
+                    return false
+                }
+                return true
+            }
+        guard !jobs.isEmpty else { return }
+        let needed = Set(jobs.flatMap { $0.2 })
+        let archives = try encode(index.entries.filter { needed.contains($0.patient) }, patchFolder: patchFolder)
+        // Largest databases first, so the two cores finish together.
+        let ordered = jobs.sorted { a, b in
+            let na = archives.filter { Set(a.2).contains($0.entry.patient) }.reduce(0) { $0 + $1.count }
+            let nb = archives.filter { Set(b.2).contains($0.entry.patient) }.reduce(0) { $0 + $1.count }
+            return na != nb ? na > nb : (a.0, a.1 ? 0 : 1) < (b.0, b.1 ? 0 : 1)
+        }
+        let results = ParallelMap.map(ordered) { fold, train, patients -> Error? in
             defer { progress?() }
             do {
-                try self.build(fold: fold, train: train, patients: Set(patients), index: index,
-                               patchFolder: patchFolder, into: folder)
+                let patients = Set(patients)
+                try self.write(fold: fold, train: train, archives: archives.filter { patients.contains($0.entry.patient) },
+                               patchSize: index.options.patchSize, into: folder)
                 return nil
             } catch { return error }
         }
@@ -48,35 +67,91 @@ public struct DatabaseStep {
     /// One side (train or test) of one fold: the database of `patients`' patches and, for the training
     /// side, its mean image (as step 6 builds a fold's second-round training database alone).
     public func build(fold: Int, train: Bool, patients: Set<String>, index: PatchIndex, patchFolder: String, into folder: String) throws {
-        let p = DatabaseStep.paths(fold: fold, patchSize: index.options.patchSize, in: folder)
-        let dbPath = train ? p.train : p.test
-        let done = FileManager.default.fileExists(atPath: dbPath) && (!train || FileManager.default.fileExists(atPath: p.mean))
-        if done {
-            logger.info("\(dbPath) exists: skipped")
+        let s = index.options.patchSize
+        if isFinished(fold: fold, train: train, patchSize: s, in: folder) {
+            logger.info("\(Self.databasePath(fold: fold, train: train, patchSize: s, in: folder)) exists: skipped")
             return
         }
-        let entries = index.entries.filter { patients.contains($0.patient) }
-        // Every patch of the side, as (image, record) pairs, then the seeded shuffle of convert_imageset.
-        var archives: [[Patch]] = []
-        var order: [(image: Int, record: Int)] = []
-        for (i, e) in entries.enumerated() {
-            let patches = try PatchArchive.read(patchFolder + "/" + e.archive).patches
-            archives.append(patches)
-            order += (0..<patches.count).map { (i, $0) }
+        let archives = try encode(index.entries.filter { patients.contains($0.patient) }, patchFolder: patchFolder)
+        try write(fold: fold, train: train, archives: archives, patchSize: s, into: folder)
+    }
+
+    static func databasePath(fold: Int, train: Bool, patchSize: Int, in folder: String) -> String {
+        let p = paths(fold: fold, patchSize: patchSize, in: folder)
+        return train ? p.train : p.test
+    }
+
+    /// A database is finished once it sits under its final name (and, for training, its mean exists).
+    func isFinished(fold: Int, train: Bool, patchSize: Int, in folder: String) -> Bool {
+        let p = Self.paths(fold: fold, patchSize: patchSize, in: folder)
+        let manager = FileManager.default
+        return manager.fileExists(atPath: train ? p.train : p.test) && (!train || manager.fileExists(atPath: p.mean))
+    }
+
+    /// One image's patches as database records: serialized `Datum`s, their tutorial file names, and the sum
+    /// of every Datum sample over the records (for mean images).
+    struct EncodedArchive: Sendable {
+        var entry: PatchIndex.Entry
+        /// Concatenated serialized records; record `i` is `bytes[offsets[i] ..< offsets[i + 1]]`.
+        var bytes: [UInt8] = []
+        var offsets: [Int] = [0]
+        /// Concatenated UTF-8 file names, delimited by `nameOffsets`.
+        var names: [UInt8] = []
+        var nameOffsets: [Int] = [0]
+        /// Per Datum sample (BGR, channel-major), the sum over this image's records.
+        var sums: [UInt64] = []
+        var count: Int { offsets.count - 1 }
+    }
+
+    /// Reads and encodes the archives of `entries` in parallel; the first failure is thrown.
+    func encode(_ entries: [PatchIndex.Entry], patchFolder: String) throws -> [EncodedArchive] {
+        let results = ParallelMap.map(entries) { entry in
+            Result { try Self.encode(entry, path: patchFolder + "/" + entry.archive) }
         }
+        return try results.map { try $0.get() }
+    }
+
+    static func encode(_ entry: PatchIndex.Entry, path: String) throws -> EncodedArchive {
+        let (size, patches) = try PatchArchive.read(path)
+        let plane = size * size
+        var out = EncodedArchive(entry: entry, sums: [UInt64](repeating: 0, count: 3 * plane))
+        out.bytes.reserveCapacity(patches.count * (3 * plane + 16))
+        for patch in patches {
+            patch.pixels.withUnsafeBufferPointer { rgb in
+                out.bytes += Datum.serializedRecord(rgb: rgb, width: size, height: size, label: Int(patch.label))
+                out.sums.withUnsafeMutableBufferPointer { sums in
+                    for c in 0..<3 {
+                        let source = 2 - c  // Datum channel c is RGB channel 2 - c
+                        for i in 0..<plane { sums[c * plane + i] += UInt64(rgb[i * 3 + source]) }
+                    }
+                }
+            }
+            out.offsets.append(out.bytes.count)
+            out.names += Array(patch.fileName(image: entry.name).utf8)
+            out.nameOffsets.append(out.names.count)
+        }
+        return out
+    }
+
+    /// Writes one database from encoded archives: keys `%08d_<name>` in the seeded shuffle of
+    /// `convert_imageset -shuffle`, and for a training database its mean image.
+    func write(fold: Int, train: Bool, archives: [EncodedArchive], patchSize s: Int, into folder: String) throws {
+        let p = DatabaseStep.paths(fold: fold, patchSize: s, in: folder)
+        let dbPath = train ? p.train : p.test
+        var order: [(image: Int, record: Int)] = []
+        for (i, a) in archives.enumerated() { order += (0..<a.count).map { (i, $0) } }
         var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("db-\(train ? "train" : "test")-\(fold)"))
         order.shuffle(using: &rng)
-        let s = index.options.patchSize
-        var sums = [Double](repeating: 0, count: 3 * s * s)
         let store = try openStore(at: URL(fileURLWithPath: dbPath), backend: backend, access: .create(overwrite: true))
         defer { store.close() }
         var txn = try store.beginTransaction()
+        var key: [UInt8] = []
         for (n, item) in order.enumerated() {
-            let patch = archives[item.image][item.record]
-            let datum = Datum(image: Image(width: s, height: s, channels: 3, pixels: patch.pixels), label: Int(patch.label))
-            if train { for (j, v) in datum.data.enumerated() { sums[j] += Double(v) } }
-            try txn.put(key: StoreKey.caffe(index: n, name: patch.fileName(image: entries[item.image].name)),
-                        value: datum.serializedBytes())
+            let a = archives[item.image], r = item.record
+            Self.caffeKey(index: n, name: a.names[a.nameOffsets[r]..<a.nameOffsets[r + 1]], into: &key)
+            try key.withUnsafeBytes { k in
+                try a.bytes[a.offsets[r]..<a.offsets[r + 1]].withUnsafeBytes { v in try txn.put(key: k, value: v) }
+            }
             if (n + 1) % transactionSize == 0 {
                 try txn.commit()
                 txn = try store.beginTransaction()
@@ -84,11 +159,25 @@ public struct DatabaseStep {
         }
         try txn.commit()
         if train {
+            var sums = [UInt64](repeating: 0, count: 3 * s * s)
+            for a in archives { for j in sums.indices { sums[j] += a.sums[j] } }
             let count = Double(max(order.count, 1))
-            try MeanImage.write(Tensor(shape: [1, 3, s, s], data: sums.map { Float($0 / count) }),
+            try MeanImage.write(Tensor(shape: [1, 3, s, s], data: sums.map { Float(Double($0) / count) }),
                                 to: URL(fileURLWithPath: p.mean))
         }
         try store.finish()
         logger.info("\(dbPath): \(order.count) records")
+    }
+
+    /// `StoreKey.caffe(index:name:)` as bytes, built in a reused buffer.
+    static func caffeKey(index: Int, name: ArraySlice<UInt8>, into key: inout [UInt8]) {
+        key.removeAll(keepingCapacity: true)
+        var digits: [UInt8] = []
+        var v = index
+        repeat { digits.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
+        if digits.count < 8 { key += repeatElement(UInt8(ascii: "0"), count: 8 - digits.count) }
+        key += digits.reversed()
+        key.append(UInt8(ascii: "_"))
+        key += name
     }
 }

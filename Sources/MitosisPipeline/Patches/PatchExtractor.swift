@@ -64,27 +64,29 @@ public struct PatchExtractor: Sendable {
 
     /// Cuts `pixels` (row-major indices into the unpadded image) at each angle; patch numbers are 1-based.
     func cut(_ pixels: [Int], label: UInt8, angles: [Int], from padded: Image, width: Int, into out: inout [Patch]) {
+        let samplers = angles.map { sampler(angle: $0, padded: padded) }
+        let o = options, shift = o.padding - o.windowSize / 2
         for (k, i) in pixels.enumerated() {
             let x = i % width, y = i / width
-            for angle in angles {
-                out.append(Patch(label: label, index: UInt32(k + 1), angle: Int16(angle),
-                                 x: UInt16(x), y: UInt16(y), pixels: patch(at: x, y, angle: angle, padded: padded)))
+            for (angle, sampler) in zip(angles, samplers) {
+                out.append(Patch(label: label, index: UInt32(k + 1), angle: Int16(angle), x: UInt16(x), y: UInt16(y),
+                                 pixels: sampler.sample(padded, left: x + shift, top: y + shift)))
             }
         }
     }
 
     /// The rotated patch around unpadded pixel (x, y).
     public func patch(at x: Int, _ y: Int, angle: Int, padded: Image) -> [UInt8] {
-        let o = options, win = o.windowSize
-        // The window's top-left in padded coordinates: pixel (x, y) sits at window offset win/2.
-        let left = x + o.padding - win / 2, top = y + o.padding - win / 2
-        // The window is inside the padded image (callers check `fitsWindow`), so cropping cannot fail.
-        var window = try! padded.cropped(x: left, y: top, width: win, height: win)
-        if angle % 360 != 0 {
-            window = window.rotated(degrees: Double(angle), interpolation: o.interpolation == .nearest ? .nearest : .bilinear)
-        }
-        let inset = (win - o.patchSize) / 2
-        return try! window.cropped(x: inset, y: inset, width: o.patchSize, height: o.patchSize).pixels
+        let shift = options.padding - options.windowSize / 2
+        return sampler(angle: angle, padded: padded).sample(padded, left: x + shift, top: y + shift)
+    }
+
+    /// The table that cuts patches at `angle` from `padded`: the central `patchSize` square of the
+    /// `windowSize` window rotated about its centre (callers check `fitsWindow`).
+    func sampler(angle: Int, padded: Image) -> RotationSampler {
+        RotationSampler(degrees: Double(angle), windowSize: options.windowSize, outputSize: options.patchSize,
+                        interpolation: options.interpolation == .nearest ? .nearest : .bilinear,
+                        rowStride: padded.width, channels: padded.channels)
     }
 
     /// Whether the window around unpadded pixel (x, y) lies inside the padded image.
