@@ -34,7 +34,7 @@ public struct PatchExtractor: Sendable {
         let full = try ImageIO.read(item.imagePath).convertedToChannels(3)
         let masks = try HelperMasks.load(item, image: full, order: order,
                                          positiveRadius: options.positiveRadius, candidateRadius: options.candidateRadius)
-        let image = try full.resized(scale: options.scale)
+        let image = try StainNormalizer.apply(options.stainNormalization, to: full.resized(scale: options.scale), path: item.imagePath)
         let positives = try HelperMasks.resized(masks.positive, scale: options.scale)
         let candidates = try HelperMasks.resized(masks.candidate, scale: options.scale)
         return Inputs(image: image, positives: positives, candidates: candidates)

@@ -1,3 +1,5 @@
+import MitosisImage
+
 /// Settings of step 1 (patch extraction), with the tutorial's values as defaults where we follow it.
 public struct PatchOptions: Sendable, Equatable, Codable {
     /// Interpolation used to rotate patch windows.
@@ -26,6 +28,9 @@ public struct PatchOptions: Sendable, Equatable, Codable {
     public var positiveRadius = 8
     /// Radius in pixels at 40x of the disk dilating the blue-ratio mask when `_cmask.png` is missing.
     public var candidateRadius = 20
+    /// Macenko stain normalisation of each working image before cutting (nil: none, as the tutorial). Maps
+    /// made for a model trained on such patches must be normalised the same way.
+    public var stainNormalization: StainNormalizer?
     /// Seed of every random choice.
     public var seed: UInt64 = 1
 

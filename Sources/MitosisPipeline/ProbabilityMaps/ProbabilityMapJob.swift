@@ -14,6 +14,9 @@ public struct ProbabilityMapJob {
     /// Also write the full-precision `<name>_logodds.tif` (32-bit float log-odds of P(mitosis)); detection and
     /// the threshold sweep read it, because the 8-bit `_prob.png` saturates at 255 for P > 0.998.
     public var writeFloat = true
+    /// Stain-normalise the working image before mapping (must match how the model's patches were made:
+    /// `PatchOptions.stainNormalization`).
+    public var stainNormalization: StainNormalizer?
 
     public init(outputFolder: URL, scale: Double = 0.5, useMask: Bool = true) {
         self.outputFolder = outputFolder; self.scale = scale; self.useMask = useMask
@@ -36,7 +39,8 @@ public struct ProbabilityMapJob {
     /// The working-resolution image and its mask (nil without `useMask`).
     public func inputs(_ url: URL) throws -> (image: Image, mask: Mask?) {
         let full = try ImageIO.read(url.path).convertedToChannels(3)
-        let image = scale == 1 ? full : try full.resized(scale: scale)
+        let resized = scale == 1 ? full : try full.resized(scale: scale)
+        let image = try StainNormalizer.apply(stainNormalization, to: resized, path: url.path)
         guard useMask else { return (image, nil) }
         let cmask = url.deletingPathExtension().path + "_cmask.png"
         if FileManager.default.fileExists(atPath: cmask) {
@@ -47,7 +51,7 @@ public struct ProbabilityMapJob {
             if mask.width == image.width && mask.height == image.height { return (image, mask) }
         }
         let radius = max(1, Int((20 * scale).rounded()))
-        return (image, BlueRatioSegmentation(image, radius: radius).candidates)
+        return (image, BlueRatioSegmentation(resized, radius: radius).candidates)
     }
 
     /// Maps one image and writes its outputs; returns the map (P(mitosis), working resolution).

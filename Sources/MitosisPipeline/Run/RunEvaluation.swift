@@ -101,6 +101,7 @@ extension RunPipeline {
             .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),
             .init("maps", options.maps.mode.rawValue), .init("database", options.backend.name),
             .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(Int(options.matchRadius)) px at 40x"),
+            .init("stain normalisation", options.patches.stainNormalization == nil ? "none" : "Macenko (reference basis)"),
             .init("stain augmentation", options.training.stainJitter.map { "H x 1 +/- \($0.hematoxylin), E x 1 +/- \($0.eosin), shade +/- \($0.hue), brightness +/- \($0.brightness)" } ?? "none"),
             .init("round 2", options.refineFromScratch ? "trained from random weights" : "fine-tuned from the round-1 model"),
             .init("threshold choice", "per fold, best F1 on the other folds' held-out predictions"),

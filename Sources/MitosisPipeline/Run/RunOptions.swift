@@ -49,6 +49,8 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var baseLR = 0.001
     /// Caffe solver type: "Adam" (default: reaches a better model in a CPU budget) or "AdaGrad" (the tutorial's).
     public var solverType = "Adam"
+    /// Caffe learning-rate policy: "fixed" (the tutorial's) or "poly" (linear decay to zero).
+    public var lrPolicy = "fixed"
     /// Stain augmentation of training patches (nil: none, as the tutorial).
     public var stainJitter: StainJitter? = StainJitter()
     /// Test-phase batches and interval.

@@ -22,7 +22,7 @@ extension RunPipeline {
                                                    backend: options.backend.name, batchSize: s.batchSize), to: dir + "/net.prototxt")
         try AtomicFile.write(NetTemplates.deployNet(), to: dir + "/deploy.prototxt")
         try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "model", maxIter: s.iterations,
-                                                 baseLR: s.baseLR, type: s.solverType, testIter: s.testIter, testInterval: s.testInterval,
+                                                 baseLR: s.baseLR, type: s.solverType, lrPolicy: s.lrPolicy, testIter: s.testIter, testInterval: s.testInterval,
                                                  snapshot: s.snapshot, seed: options.seed &+ UInt64(100 * round + fold)),
                              to: dir + "/solver.prototxt")
         var job = Trainer.Job(solverPath: dir + "/solver.prototxt")
@@ -56,7 +56,8 @@ extension RunPipeline {
 
     /// Step 5 for the images of `items` with one model, into `folder` (skipping finished maps).
     func maps(_ items: [DatasetImage], model: (weights: String, mean: String), into folder: String) throws {
-        let job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: options.patches.scale)
+        var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: options.patches.scale)
+        job.stainNormalization = options.patches.stainNormalization
         let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
         guard !todo.isEmpty else { return }
         let mapper = try ProbabilityMapper(models: [classifier(weights: model.weights, mean: model.mean)], options: options.maps)

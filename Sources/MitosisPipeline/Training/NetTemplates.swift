@@ -34,10 +34,13 @@ public enum NetTemplates {
     }
 
     /// A solver like the author's (AdaGrad, fixed rate, weight decay 0.004), or Adam with Caffe's default
-    /// moments; with our CPU schedule by default (see README, "Training").
+    /// moments; with our CPU schedule by default (see README, "Training"). `lrPolicy` "poly" decays the rate
+    /// linearly to zero at `maxIter` (Caffe's poly policy with power 1).
     public static func solver(net: String, snapshotPrefix: String, maxIter: Int, baseLR: Double = 0.001, type: String = "AdaGrad",
+                              lrPolicy: String = "fixed",
                               testIter: Int, testInterval: Int, snapshot: Int, display: Int = 50, seed: UInt64 = 1) -> String {
         let moments = type == "Adam" ? "momentum: 0.9\nmomentum2: 0.999\n" : ""
+        let policy = lrPolicy == "poly" ? "lr_policy: \"poly\"\npower: 1" : "lr_policy: \"\(lrPolicy)\""
         return 
 """
         net: "\(net)"
@@ -45,7 +48,7 @@ public enum NetTemplates {
         test_interval: \(testInterval)
         test_initialization: false
         base_lr: \(baseLR)
-        lr_policy: "fixed"
+        \(policy)
         weight_decay: 0.004
         type: "\(type)"
         \(moments)delta: 1e-8

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MitosisImage
 import MitosisData
 import MitosisPipeline
 
@@ -53,6 +54,9 @@ struct PatchesCommand: ParsableCommand {
     @Option(help: "Also write every patch as a PNG named like the tutorial's into this folder.")
     var png: String?
 
+    @Flag(help: "Macenko stain normalisation of each image before cutting (maps must then use it too).")
+    var stainNormalize = false
+
     @Option(help: "Seed of the negative sampling.")
     var seed: UInt64 = 1
 
@@ -67,6 +71,7 @@ struct PatchesCommand: ParsableCommand {
         options.negativeRatio = negativeRatio
         options.interpolation = interpolation
         options.seed = seed
+        if stainNormalize { options.stainNormalization = StainNormalizer() }
         var step = PatchStep(options: options)
         step.logger = global.logger("patches")
         step.csvOrder = csvOrder

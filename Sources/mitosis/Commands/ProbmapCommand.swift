@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MitosisImage
 import MitosisPipeline
 
 /// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`, `<name>_logodds.tif`)
@@ -43,6 +44,9 @@ struct ProbmapCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String
 
+    @Flag(help: "Macenko stain normalisation of each image first (for models trained with `--stain-normalize`).")
+    var stainNormalize = false
+
     @Flag(help: "Recompute images whose outputs exist.")
     var force = false
 
@@ -59,6 +63,7 @@ struct ProbmapCommand: ParsableCommand {
         let mapper = try ProbabilityMapper(models: model.models(), options: options)
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
         job.writeFloat = float
+        if stainNormalize { job.stainNormalization = StainNormalizer() }
         let images = try ProbabilityMapJob.images(in: inputs)
         let todo = force ? images : images.filter { !job.isDone($0) }
         if todo.count < images.count { log.info("\(images.count - todo.count) of \(images.count) images already done; skipped") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MitosisImage
 import Logging
 import MitosisData
 import MitosisPipeline
@@ -173,7 +174,7 @@ struct RefineCommand: ParsableCommand {
         if maps != nil {
             mapSummary = "maps: \(items.count) reused from \(mapFolder)"
         } else {
-            mapSummary = try computeMaps(items, scale: options.scale, into: mapFolder, log: log)
+            mapSummary = try computeMaps(items, scale: options.scale, stainNormalization: options.stainNormalization, into: mapFolder, log: log)
         }
         print(mapSummary)
 
@@ -223,8 +224,10 @@ struct RefineCommand: ParsableCommand {
     }
 
     /// Step 5 for the training images into `folder`, skipping finished maps. Returns a one-line summary.
-    func computeMaps(_ items: [DatasetImage], scale: Double, into folder: String, log: Logger) throws -> String {
-        let job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: scale)
+    func computeMaps(_ items: [DatasetImage], scale: Double, stainNormalization: StainNormalizer?, into folder: String,
+                     log: Logger) throws -> String {
+        var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: scale)
+        job.stainNormalization = stainNormalization
         let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
         let skipped = items.count - todo.count
         if skipped > 0 { log.info("\(skipped) of \(items.count) maps already in \(folder): skipped") }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import MitosisImage
 import MitosisPipeline
 import MitosisStore
 
@@ -20,6 +21,12 @@ struct RunArguments: ParsableArguments {
     @Option(help: "Solver: adam (default; learns faster in a CPU budget) or adagrad (the tutorial's).")
     var solver = "adam"
 
+    @Option(help: "Learning-rate policy: fixed (the tutorial's) or poly (linear decay to zero).")
+    var lrPolicy = "fixed"
+
+    @Option(help: "Detection: radius in pixels at 20x cleared around each detected peak.")
+    var clearingRadius = 10
+
     @Flag(help: "Skip step 6 (the second round with hard negatives).")
     var noRefine = false
 
@@ -28,6 +35,9 @@ struct RunArguments: ParsableArguments {
 
     @Flag(help: "Train without stain augmentation (the tutorial had none).")
     var noStainJitter = false
+
+    @Flag(help: "Macenko stain normalisation of every image before patches and maps (off: as the tutorial).")
+    var stainNormalize = false
 
     @Option(help: "Folds trained at the same time; each uses its share of the cores.")
     var jobs = 2
@@ -46,6 +56,8 @@ struct RunArguments: ParsableArguments {
 
     func validate() throws {
         guard ["adagrad", "adam"].contains(solver.lowercased()) else { throw ValidationError("--solver must be adagrad or adam, got '\(solver)'") }
+        guard ["fixed", "poly"].contains(lrPolicy) else { throw ValidationError("--lr-policy must be fixed or poly, got '\(lrPolicy)'") }
+        guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
 
     func options(defaultIterations: Int) -> RunOptions {
@@ -58,12 +70,15 @@ struct RunArguments: ParsableArguments {
         o.training.solverType = solver.lowercased() == "adagrad" ? "AdaGrad" : "Adam"
         o.training.baseLR = o.training.solverType == "Adam" ? 0.001 : 0.005
         if let baseLR { o.training.baseLR = baseLR }
+        o.training.lrPolicy = lrPolicy
+        o.detector.clearingRadius = clearingRadius
         o.training.testInterval = max(1, o.training.iterations / 4)
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
         o.refineFromScratch = refineFromScratch
         if noStainJitter { o.training.stainJitter = nil }
         o.jobs = max(1, jobs)
+        if stainNormalize { o.patches.stainNormalization = StainNormalizer() }
         o.maps.mode = exact ? .exact : .dense
         o.pixelSizeMicrons = pixelSize
         o.fieldAreaMM2 = fieldArea
