@@ -51,4 +51,27 @@ public enum ThresholdSweep {
             $0 + $1.counts(at: .infinity, radius: radius)
         })
     }
+
+    /// Each fold's test images scored at the best-F1 threshold of the other folds' images, so no image takes
+    /// part in choosing its own threshold (`mitosis run`, and `mitosis evaluate --sweep --folds`).
+    public static func crossValidated(_ folds: [(fold: Int, images: [ScoredImage])], radius: Double = 30,
+                                      fallback: Float = 0.5) -> [CrossValidatedFold] {
+        folds.map { f in
+            let validation = folds.filter { $0.fold != f.fold }.flatMap(\.images)
+            let threshold = best(validation, radius: radius, fallback: fallback).threshold
+            return CrossValidatedFold(fold: f.fold, threshold: threshold,
+                                      counts: f.images.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: radius) },
+                                      usedFallback: validation.allSatisfy(\.scores.isEmpty))
+        }
+    }
+}
+
+/// One fold scored at a threshold chosen on the other folds (`ThresholdSweep.crossValidated`).
+public struct CrossValidatedFold: Sendable, Equatable {
+    public var fold: Int
+    public var threshold: Float
+    /// Pooled counts of the fold's test images at `threshold`.
+    public var counts: MatchCounts
+    /// Whether the other folds had no detection to choose from, so `threshold` is the fallback.
+    public var usedFallback: Bool
 }

@@ -30,15 +30,13 @@ extension RunPipeline {
     /// folds (their models never saw this fold's patients, and this fold's test images never enter the choice).
     func evaluate(round: Int, folds: FoldStep.Summary, mapsFolder: String) throws -> RoundResult {
         let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
+        let testSets = folds.folds.map { f in (fold: f.fold, images: (scored[f.fold] ?? []).map(\.scored)) }
+        let chosen = ThresholdSweep.crossValidated(testSets, radius: options.matchRadius)
         var results: [FoldResult] = [], curves: [PrecisionRecallCurve] = [], losses: [LossCurve] = []
-        for f in folds.folds {
-            let validation = folds.folds.filter { $0.fold != f.fold }.flatMap { scored[$0.fold] ?? [] }.map(\.scored)
-            let threshold = ThresholdSweep.best(validation, radius: options.matchRadius).threshold
-            let test = (scored[f.fold] ?? []).map(\.scored)
-            let counts = test.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: options.matchRadius) }
-            results.append(FoldResult(fold: f.fold, testPatients: f.testPatients, threshold: threshold, counts: counts))
-            curves.append(PrecisionRecallCurve(fold: f.fold, points: ThresholdSweep.curve(test, radius: options.matchRadius),
-                                               chosenThreshold: threshold))
+        for (f, (test, cv)) in zip(folds.folds, zip(testSets, chosen)) {
+            results.append(FoldResult(fold: f.fold, testPatients: f.testPatients, threshold: cv.threshold, counts: cv.counts))
+            curves.append(PrecisionRecallCurve(fold: f.fold, points: ThresholdSweep.curve(test.images, radius: options.matchRadius),
+                                               chosenThreshold: cv.threshold))
             if let rows = try? TrainingLog.read(path("round\(round)", "fold_\(f.fold)", "model_log.csv")) {
                 let train = rows.filter { $0.phase == "train" }, tests = rows.filter { $0.phase == "test" }
                 losses.append(LossCurve(fold: f.fold, trainIterations: train.map(\.iteration), trainLoss: train.map(\.loss),

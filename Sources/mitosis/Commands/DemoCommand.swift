@@ -29,7 +29,7 @@ struct DemoCommand: ParsableCommand {
             print("generating a synthetic cohort: \(patients) patients x \(imagesPerPatient) images of \(size)x\(size) -> \(cohort)")
             try SynthCommand.generate(output: cohort, patients: patients, imagesPerPatient: imagesPerPatient,
                                       width: size, height: size, seed: settings.seed, cmask: true, log: global.logger("synth"))
-            FileManager.default.createFile(atPath: cohort + "/.complete", contents: Data())
+            _ = FileManager.default.createFile(atPath: cohort + "/.complete", contents: Data())
         }
         try RunCommand.execute(dataset: cohort, output: (output as NSString).appendingPathComponent("run"),
                                options: settings.options(defaultIterations: 600), global: global)

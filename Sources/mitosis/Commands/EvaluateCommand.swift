@@ -54,17 +54,6 @@ struct EvaluateCommand: ParsableCommand {
         if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a number") }
     }
 
-    /// One image's inputs.
-    struct Item {
-        var name: String
-        var patient: String
-        var truthPath: String
-        var detectionPath: String?
-        var truth: [Point]
-        var detections: [(point: Point, score: Float)]
-        var fold: Int?
-    }
-
     func run() throws {
         let log = global.logger("evaluate")
         var warnings: [String] = []
@@ -73,23 +62,21 @@ struct EvaluateCommand: ParsableCommand {
         let truthFiles = try GroundTruthFiles.list(truth)
         let detectionNames = try AnalysisFiles.csvStems(in: detections, role: "--detections",
                                                         hint: "pass the output folder of `mitosis detect` (or the detections folder of `mitosis run`).")
-        var items: [Item] = [], errors: [String] = []
+        var images: [EvaluationImage] = [], errors: [String] = []
         for t in truthFiles {
             do {
                 let centres = try CentreCSV.read(t.path, order: csvOrder).map { Point(x: $0.x, y: $0.y) }
-                var item = Item(name: t.name, patient: t.patient, truthPath: t.path, truth: centres, detections: [])
+                var image = EvaluationImage(name: t.name, patient: t.patient, truth: centres, detectionFile: false)
                 if detectionNames.contains(t.name) {
-                    let path = AnalysisFiles.join(detections, t.name + ".csv")
-                    item.detectionPath = path
-                    item.detections = try AnalysisFiles.readDetections(path)
+                    image.detectionFile = true
+                    image.detections = try AnalysisFiles.readDetections(AnalysisFiles.join(detections, t.name + ".csv"))
                         .map { (Point(x: $0.x, y: $0.y), $0.score) }
-                        .filter { threshold == nil || $0.1 >= threshold! }
                 } else if !centres.isEmpty {
                     warn("\(t.name): no detection file \(t.name).csv in \(detections); its \(centres.count) \(centres.count == 1 ? "mitosis counts" : "mitoses count") as false negatives")
                 } else {
                     warn("\(t.name): no detection file \(t.name).csv in \(detections) (no mitoses in the ground truth either)")
                 }
-                items.append(item)
+                images.append(image)
             } catch {
                 errors.append("\(error)")
             }
@@ -108,80 +95,27 @@ struct EvaluateCommand: ParsableCommand {
         if let folds {
             let list = try FoldsFile.read(folds)
             let foldOf = Dictionary(list.flatMap { f in f.patients.map { ($0, f.fold) } }, uniquingKeysWith: { a, _ in a })
-            for i in items.indices { items[i].fold = foldOf[items[i].patient] }
-            let outside = Set(items.filter { $0.fold == nil }.map(\.patient)).sorted(by: Dataset.patientOrder)
+            for i in images.indices { images[i].fold = foldOf[images[i].patient] }
+            let outside = Set(images.filter { $0.fold == nil }.map(\.patient)).sorted(by: Dataset.patientOrder)
             if !outside.isEmpty {
                 warn("patients \(outside.joined(separator: ", ")) are in no fold of \(folds): counted in the totals only")
             }
-            for f in list where !items.contains(where: { $0.fold == f.fold }) {
+            for f in list where !images.contains(where: { $0.fold == f.fold }) {
                 warn("fold \(f.fold) has no image with ground truth in \(truth) (test patients \(f.patients.joined(separator: ", ")))")
             }
             foldList = list
         }
 
-        let report = evaluate(items, folds: foldList, warnings: warnings)
+        // --threshold is applied by the evaluator (and recorded in the report).
+        var report = Evaluator(radius: radius, threshold: threshold, sweep: sweep).evaluate(images, folds: foldList)
+        report.truthFolder = truth
+        report.detectionsFolder = detections
+        report.warnings = warnings
         print(render(report))
         if let output {
-            try write(report, items: items, to: output)
+            try write(report, to: output)
             log.info("wrote evaluation.json, evaluation.csv\(sweep ? ", pr_curve.png" : "") to \(output)")
         }
-    }
-
-    // MARK: Figures
-
-    func evaluate(_ items: [Item], folds: [(fold: Int, patients: [String])]?, warnings: [String]) -> EvaluationReport {
-        let counts = items.map { Matching.counts(truth: $0.truth, detections: $0.detections.map(\.point), radius: radius) }
-        let imageRows = zip(items, counts).map { item, c in
-            ScoreRow(name: item.name, patient: item.patient, fold: item.fold, images: 1,
-                     detectionFile: item.detectionPath != nil, counts: c)
-        }
-        let patients = Array(Set(items.map(\.patient))).sorted(by: Dataset.patientOrder)
-        let patientRows = patients.map { p in
-            let mine = imageRows.filter { $0.patient == p }
-            return ScoreRow(name: p, patient: p, fold: mine.first?.fold, images: mine.count,
-                            counts: mine.reduce(MatchCounts()) { $0 + $1.counts })
-        }
-        var report = EvaluationReport(
-            truthFolder: truth, detectionsFolder: detections, radius: radius, threshold: threshold,
-            images: imageRows, patients: patientRows,
-            total: ScoreRow(name: "total", images: items.count, counts: counts.reduce(MatchCounts(), +)),
-            warnings: warnings)
-        if let folds {
-            let rows = folds.map { f in
-                let mine = imageRows.filter { $0.fold == f.fold }
-                return ScoreRow(name: "fold \(f.fold)", fold: f.fold, images: mine.count, testPatients: f.patients,
-                                counts: mine.reduce(MatchCounts()) { $0 + $1.counts })
-            }
-            report.folds = rows
-            report.foldSummary = FoldSummary(rows)
-        }
-        if sweep {
-            let scored = items.map { ScoredImage(name: $0.name, truth: $0.truth, detections: $0.detections) }
-            let curve = ThresholdSweep.curve(scored, radius: radius)
-            var s = Sweep(curve: curve.map { ScoreRow(name: "all", threshold: $0.threshold, counts: $0.counts) })
-            if !curve.isEmpty {
-                let best = ThresholdSweep.best(scored, radius: radius)
-                s.best = ScoreRow(name: "best F1 (optimistic)", threshold: best.threshold, counts: best.counts)
-            }
-            if let folds {
-                var rows: [ScoreRow] = []
-                for f in folds {
-                    let validation = zip(items, scored).filter { $0.0.fold != nil && $0.0.fold != f.fold }.map(\.1)
-                    let test = zip(items, scored).filter { $0.0.fold == f.fold }.map(\.1)
-                    let t = ThresholdSweep.best(validation, radius: radius).threshold
-                    var row = ScoreRow(name: "fold \(f.fold)", fold: f.fold, images: test.count, threshold: t,
-                                       counts: test.reduce(MatchCounts()) { $0 + $1.counts(at: t, radius: radius) })
-                    if validation.allSatisfy(\.scores.isEmpty) {
-                        row.note = "the other folds have no detections to choose from; threshold \(AnalysisFiles.score(t)), the fallback `mitosis run` uses too"
-                    }
-                    rows.append(row)
-                }
-                s.crossValidated = rows
-                s.crossValidatedSummary = FoldSummary(rows)
-            }
-            report.sweep = s
-        }
-        return report
     }
 
     // MARK: Output
@@ -234,7 +168,7 @@ struct EvaluateCommand: ParsableCommand {
         return out.joined(separator: "\n")
     }
 
-    func write(_ r: EvaluationReport, items: [Item], to folder: String) throws {
+    func write(_ r: EvaluationReport, to folder: String) throws {
         try AnalysisFiles.writeJSON(r, to: AnalysisFiles.join(folder, "evaluation.json"))
         var csv = "level,name,patient,fold,images,threshold,tp,fp,fn,precision,recall,f1\n"
         func row(_ level: String, _ s: ScoreRow) {
@@ -271,33 +205,9 @@ struct EvaluateCommand: ParsableCommand {
     }
 }
 
-// MARK: - Report types
+// MARK: - Report text
 
-/// Counts and figures of an image, patient, fold or the whole set.
-struct ScoreRow: Encodable {
-    var name: String
-    var patient: String?
-    var fold: Int?
-    var images: Int?
-    var testPatients: [String]?
-    /// Whether a detection file was found (images only).
-    var detectionFile: Bool?
-    /// Score threshold of a curve point or of a cross-validated fold.
-    var threshold: Float?
-    var counts: MatchCounts
-    /// How a cross-validated threshold was chosen when there was nothing to choose from.
-    var note: String?
-
-    init(name: String, patient: String? = nil, fold: Int? = nil, images: Int? = nil, testPatients: [String]? = nil,
-         detectionFile: Bool? = nil, threshold: Float? = nil, counts: MatchCounts) {
-        self.name = name; self.patient = patient; self.fold = fold; self.images = images
-        self.testPatients = testPatients; self.detectionFile = detectionFile; self.threshold = threshold; self.counts = counts
-    }
-
-    var precision: Double? { counts.precision }
-    var recall: Double? { counts.recall }
-    var f1: Double? { counts.f1 }
-
+extension ScoreRow {
     static let countHeader = ["TP", "FP", "FN", "precision", "recall", "F1"]
     var countCells: [String] {
         ["\(counts.truePositives)", "\(counts.falsePositives)", "\(counts.falseNegatives)",
@@ -307,89 +217,14 @@ struct ScoreRow: Encodable {
         "TP \(counts.truePositives), FP \(counts.falsePositives), FN \(counts.falseNegatives); precision "
             + "\(AnalysisFiles.metric(precision)), recall \(AnalysisFiles.metric(recall)), F1 \(AnalysisFiles.metric(f1))"
     }
-
-    enum Keys: String, CodingKey {
-        case name, patient, fold, images, testPatients, detectionFile, threshold, note
-        case truePositives, falsePositives, falseNegatives, precision, recall, f1
-    }
-
-    /// Undefined figures are written as null (not left out).
-    func encode(to encoder: Encoder) throws {
-        var c = encoder.container(keyedBy: Keys.self)
-        try c.encode(name, forKey: .name)
-        try c.encodeIfPresent(patient, forKey: .patient)
-        try c.encodeIfPresent(fold, forKey: .fold)
-        try c.encodeIfPresent(images, forKey: .images)
-        try c.encodeIfPresent(testPatients, forKey: .testPatients)
-        try c.encodeIfPresent(detectionFile, forKey: .detectionFile)
-        try c.encodeIfPresent(threshold, forKey: .threshold)
-        try c.encodeIfPresent(note, forKey: .note)
-        try c.encode(counts.truePositives, forKey: .truePositives)
-        try c.encode(counts.falsePositives, forKey: .falsePositives)
-        try c.encode(counts.falseNegatives, forKey: .falseNegatives)
-        for (key, value) in [(Keys.precision, precision), (.recall, recall), (.f1, f1)] {
-            if let value { try c.encode(value, forKey: key) } else { try c.encodeNil(forKey: key) }
-        }
-    }
 }
 
-/// Mean and sample standard deviation over folds (folds where a figure is undefined are left out of it).
-struct FoldSummary: Encodable {
-    struct Figure: Encodable {
-        var mean: Double?
-        var std: Double?
-        var folds: Int
-        init(_ m: MeanStd) { mean = m.mean; std = m.std; folds = m.count }
-        var text: String { MeanStd(mean: mean, std: std, count: folds).formatted(plusMinus: "+/-") }
-    }
-    var precision: Figure
-    var recall: Figure
-    var f1: Figure
-
-    init(_ rows: [ScoreRow]) {
-        precision = Figure(MeanStd(rows.compactMap(\.precision)))
-        recall = Figure(MeanStd(rows.compactMap(\.recall)))
-        f1 = Figure(MeanStd(rows.compactMap(\.f1)))
-    }
-
+extension FoldSummary {
     var text: String { "precision \(precision.text), recall \(recall.text), F1 \(f1.text)" }
 }
 
-extension MeanStd {
-    init(mean: Double?, std: Double?, count: Int) {
-        self.init([])
-        self.mean = mean; self.std = std; self.count = count
-    }
-}
-
-/// The precision-recall sweep.
-struct Sweep: Encodable {
-    var note = "The best-F1 threshold is chosen on the same images it is scored on, so its figures are optimistic; "
-        + "`mitosis run` chooses each fold's threshold on the other folds' images (crossValidated, with --folds)."
-    /// One point per distinct score, descending thresholds (detections with score >= threshold kept).
-    var curve: [ScoreRow]
-    var best: ScoreRow?
-    var crossValidated: [ScoreRow]?
-    var crossValidatedSummary: FoldSummary?
-
-    init(curve: [ScoreRow]) { self.curve = curve }
-}
-
-/// What `evaluation.json` holds.
-struct EvaluationReport: Encodable {
-    var truthFolder: String
-    var detectionsFolder: String
-    /// True-positive radius in 40x pixels.
-    var radius: Double
-    /// Score filter applied to the detections (nil: all).
-    var threshold: Float?
-    var images: [ScoreRow]
-    var patients: [ScoreRow]
-    var folds: [ScoreRow]?
-    var foldSummary: FoldSummary?
-    var total: ScoreRow
-    var sweep: Sweep?
-    var warnings: [String]
+extension FoldSummary.Figure {
+    var text: String { meanStd.formatted(plusMinus: "+/-") }
 }
 
 // MARK: - Inputs
