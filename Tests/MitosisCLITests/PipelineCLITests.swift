@@ -57,6 +57,13 @@ import Testing
                   "round1/fold_1/model_log.csv", "round1/fold_1/model_loss.png", "round2/fold_2/model_iter_200.caffemodel"] {
             #expect(CLI.exists("\(t)/out/\(f)"), "missing \(f)")
         }
+        // Each fold's thresholds come from its own models' maps of its training images.
+        for round in 1...2 {
+            for fold in 1...2 {
+                let maps = (try? FileManager.default.contentsOfDirectory(atPath: "\(t)/out/round\(round)/trainmaps/fold_\(fold)")) ?? []
+                #expect(maps.contains { $0.hasSuffix("_logodds.tif") }, "no training-image maps for round \(round) fold \(fold)")
+            }
+        }
         // Every image of the cohort is held out once: maps and detections for all four.
         for p in 1...4 {
             let name = String(format: "%02d_01", p)

@@ -58,4 +58,31 @@ import Testing
         #expect(best.counts == MatchCounts(truePositives: 2, falsePositives: 1, falseNegatives: 0))
         #expect(ThresholdSweep.curve([img]).map(\.threshold) == [0.9, 0.8, 0.7, 0.2])
     }
+
+    @Test func plateauMiddleIsTheMidpointOfTheBestF1Scores() {
+        // Two images; one truth each, plus false positives scoring 6 and 1.
+        let a = ScoredImage(name: "a", truth: [Point(x: 0, y: 0)],
+                            detections: [(Point(x: 2, y: 0), 9), (Point(x: 400, y: 0), 6)])
+        let b = ScoredImage(name: "b", truth: [Point(x: 50, y: 50)],
+                            detections: [(Point(x: 52, y: 50), 8), (Point(x: 300, y: 0), 7.5), (Point(x: 600, y: 0), 1)])
+        // t=9: 1/0/1 -> .667; t=8: 2/0/0 -> 1; t=7.5: 2/1/0 -> .8; t=6: 2/2/0 -> .667; t=1: 2/3/0 -> .571.
+        #expect(ThresholdSweep.bestPlateauMiddle([a, b]) == 8)
+        // Make the 7.5 detection a true positive of a third mitosis.
+        var c = b
+        c.truth.append(Point(x: 301, y: 0))
+        // t=9: 1/0/2 -> .4; t=8: 2/0/1 -> .8; t=7.5: 3/0/0 -> 1; t=6: 3/1/0 -> .857; t=1: 3/2/0 -> .75.
+        #expect(ThresholdSweep.bestPlateauMiddle([a, c]) == 7.5)
+        let d = ScoredImage(name: "d", truth: [Point(x: 0, y: 0), Point(x: 100, y: 0)],
+                            detections: [(Point(x: 0, y: 1), 10), (Point(x: 500, y: 0), 9), (Point(x: 100, y: 1), 4)])
+        // t=10: 1/0/1 -> .667; t=9: 1/1/1 -> .5; t=4: 2/1/0 -> .8 -- a single best at 4.
+        #expect(ThresholdSweep.bestPlateauMiddle([d]) == 4)
+        // Equal best F1 at 10 and at 3 (1/0/1 -> .667 and 2/2/0 -> .667): midpoint 6.5.
+        let g = ScoredImage(name: "g", truth: [Point(x: 0, y: 0), Point(x: 100, y: 0)],
+                            detections: [(Point(x: 0, y: 1), 10), (Point(x: 700, y: 0), 8), (Point(x: 800, y: 0), 7),
+                                         (Point(x: 100, y: 1), 3)])
+        // t=8: 1/1/1 -> .5; t=7: 1/2/1 -> .4; t=3: 2/2/0 -> .667.
+        #expect(ThresholdSweep.bestPlateauMiddle([g]) == 6.5)
+        // Nothing found: the fallback.
+        #expect(ThresholdSweep.bestPlateauMiddle([ScoredImage(name: "h", truth: [Point(x: 0, y: 0)], detections: [])], fallback: 0.25) == 0.25)
+    }
 }

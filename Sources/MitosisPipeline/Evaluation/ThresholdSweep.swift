@@ -52,6 +52,16 @@ public enum ThresholdSweep {
         })
     }
 
+    /// The middle of the range of scores at which the pooled F1 of `images` is at its best: the midpoint of
+    /// the lowest and the highest best-F1 thresholds. Less sensitive than `best` to where exactly one
+    /// model's scores fall (`mitosis run` calibrates each fold's model on its own training images with it).
+    public static func bestPlateauMiddle(_ images: [ScoredImage], radius: Double = 30, fallback: Float = 0.5) -> Float {
+        let points = curve(images, radius: radius)
+        guard let top = points.compactMap(\.counts.f1).max(), top > 0 else { return fallback }
+        let at = points.filter { $0.counts.f1 == top }.map(\.threshold)
+        return (at.min()! + at.max()!) / 2
+    }
+
     /// Each fold's test images scored at the best-F1 threshold of the other folds' images, so no image takes
     /// part in choosing its own threshold (`mitosis run`, and `mitosis evaluate --sweep --folds`).
     public static func crossValidated(_ folds: [(fold: Int, images: [ScoredImage])], radius: Double = 30,

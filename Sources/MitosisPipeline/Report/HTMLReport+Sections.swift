@@ -10,7 +10,7 @@ extension HTMLReport {
                    + "of an expert centre, each centre matching at most one detection. Detection scores are the log-odds "
                    + "ln(P / (1 - P)) of the disk-smoothed P(mitosis) (P = 1 / (1 + e^-score)), which keep the ranking "
                    + "of confident detections whose P rounds to 1. The threshold of each fold is "
-                   + "chosen on validation data. Mean ± sample standard deviation over folds.</p>"]
+                   + "chosen without its test images (see Settings, threshold choice). Mean ± sample standard deviation over folds.</p>"]
         if d.rounds.isEmpty { out.append("<p class=\"note\">No results yet.</p>") }
         for r in d.rounds {
             out.append("<h3>\(h(r.name))</h3>")
@@ -21,7 +21,7 @@ extension HTMLReport {
             .map { Plot.svg(ReportCharts.precisionRecall($0), id: "pr\($0.round)") }
         if !curves.isEmpty {
             out.append("<h3>Precision-recall curves</h3><p class=\"note\">Test images of each fold; the dot is the "
-                + "operating point at the threshold chosen on validation data.</p>")
+                + "operating point at the fold's threshold, chosen without its test images.</p>")
             out.append("<div class=\"charts\">\(curves.joined(separator: "\n"))</div>")
         }
         out.append("</section>")

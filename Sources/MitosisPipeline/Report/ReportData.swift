@@ -76,7 +76,7 @@ public struct FoldResult: Sendable, Codable, Equatable {
     /// 1-based fold number.
     public var fold: Int
     public var testPatients: [String]
-    /// Detection threshold chosen on validation data.
+    /// Detection threshold, chosen without the fold's test images.
     public var threshold: Float
     /// Counts over the fold's test images at that threshold.
     public var counts: MatchCounts
@@ -86,7 +86,7 @@ public struct FoldResult: Sendable, Codable, Equatable {
     }
 }
 
-/// A precision-recall curve and the operating point chosen on validation data.
+/// A precision-recall curve and the operating point at the fold's threshold.
 public struct PrecisionRecallCurve: Sendable, Codable, Equatable {
     public var fold: Int
     /// From `ThresholdSweep.curve`, descending thresholds.

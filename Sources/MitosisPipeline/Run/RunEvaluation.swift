@@ -13,30 +13,50 @@ extension RunPipeline {
     func scoredImages(folds: FoldStep.Summary, mapsFolder: String) throws -> [Int: [(item: DatasetImage, scored: ScoredImage)]] {
         var out: [Int: [(DatasetImage, ScoredImage)]] = [:]
         for f in folds.folds {
-            for item in dataset.images where f.testPatients.contains(item.patient) {
-                // Scores are the log-odds of the smoothed P(mitosis) when the float map is there (see PeakDetector).
-                let prob = mapsFolder + "/" + item.name + "_prob.png"
-                let found = try ProbabilityImages.readLogOdds(prob).map { options.detector.detect(logOdds: $0) }
-                    ?? options.detector.detect(try ProbabilityImages.readMap(prob))
-                let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
-                out[f.fold, default: []].append((item, ScoredImage(
-                    name: item.name, truth: truthPoints, detections: found.map { (fullResolution($0), $0.score) })))
-            }
+            out[f.fold] = try scoredImages(dataset.images.filter { f.testPatients.contains($0.patient) }, mapsFolder: mapsFolder)
         }
         return out
     }
 
-    /// Evaluation of one round: each fold's threshold is the best F1 on the held-out predictions of the other
-    /// folds (their models never saw this fold's patients, and this fold's test images never enter the choice).
+    /// Detections of `items`, scored, from their maps in `mapsFolder`.
+    func scoredImages(_ items: [DatasetImage], mapsFolder: String) throws -> [(item: DatasetImage, scored: ScoredImage)] {
+        try items.map { item in
+            // Scores are the log-odds of the smoothed P(mitosis) when the float map is there (see PeakDetector).
+            let prob = mapsFolder + "/" + item.name + "_prob.png"
+            let found = try ProbabilityImages.readLogOdds(prob).map { options.detector.detect(logOdds: $0) }
+                ?? options.detector.detect(try ProbabilityImages.readMap(prob))
+            let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
+            return (item, ScoredImage(name: item.name, truth: truthPoints, detections: found.map { (fullResolution($0), $0.score) }))
+        }
+    }
+
+    /// Each fold's detection threshold, never chosen on its test images: with `.trainingImages`, the middle
+    /// of the best-F1 range of the fold's own model on the fold's training images (`roundK/trainmaps`); with
+    /// `.otherFolds`, the best F1 over the other folds' held-out predictions.
+    func thresholds(round: Int, folds: FoldStep.Summary, testSets: [(fold: Int, images: [ScoredImage])]) throws -> [Float] {
+        switch options.thresholdSource {
+        case .otherFolds:
+            return ThresholdSweep.crossValidated(testSets, radius: options.matchRadius).map(\.threshold)
+        case .trainingImages:
+            return try folds.folds.map { f in
+                let items = dataset.images.filter { f.trainPatients.contains($0.patient) }
+                let validation = try scoredImages(items, mapsFolder: path("round\(round)", "trainmaps", "fold_\(f.fold)")).map(\.scored)
+                return ThresholdSweep.bestPlateauMiddle(validation, radius: options.matchRadius)
+            }
+        }
+    }
+
+    /// Evaluation of one round: each fold's test images at its threshold (see `thresholds`).
     func evaluate(round: Int, folds: FoldStep.Summary, mapsFolder: String) throws -> RoundResult {
         let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
         let testSets = folds.folds.map { f in (fold: f.fold, images: (scored[f.fold] ?? []).map(\.scored)) }
-        let chosen = ThresholdSweep.crossValidated(testSets, radius: options.matchRadius)
+        let chosen = try thresholds(round: round, folds: folds, testSets: testSets)
         var results: [FoldResult] = [], curves: [PrecisionRecallCurve] = [], losses: [LossCurve] = []
-        for (f, (test, cv)) in zip(folds.folds, zip(testSets, chosen)) {
-            results.append(FoldResult(fold: f.fold, testPatients: f.testPatients, threshold: cv.threshold, counts: cv.counts))
+        for (f, (test, threshold)) in zip(folds.folds, zip(testSets, chosen)) {
+            let counts = test.images.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: options.matchRadius) }
+            results.append(FoldResult(fold: f.fold, testPatients: f.testPatients, threshold: threshold, counts: counts))
             curves.append(PrecisionRecallCurve(fold: f.fold, points: ThresholdSweep.curve(test.images, radius: options.matchRadius),
-                                               chosenThreshold: cv.threshold))
+                                               chosenThreshold: threshold))
             if let rows = try? TrainingLog.read(path("round\(round)", "fold_\(f.fold)", "model_log.csv")) {
                 let train = rows.filter { $0.phase == "train" }, tests = rows.filter { $0.phase == "test" }
                 losses.append(LossCurve(fold: f.fold, trainIterations: train.map(\.iteration), trainLoss: train.map(\.loss),
@@ -102,7 +122,9 @@ extension RunPipeline {
             .init("stain normalisation", options.patches.stainNormalization == nil ? "none" : "Macenko (reference basis)"),
             .init("stain augmentation", options.training.stainJitter.map { "H x 1 +/- \($0.hematoxylin), E x 1 +/- \($0.eosin), shade +/- \($0.hue), brightness +/- \($0.brightness)" } ?? "none"),
             .init("round 2", options.refineFromScratch ? "trained from random weights" : "fine-tuned from the round-1 model"),
-            .init("threshold choice", "per fold, best F1 on the other folds' held-out predictions"),
+            .init("threshold choice", options.thresholdSource == .trainingImages
+                  ? "per fold, the middle of the best-F1 range of the fold's model on its own training images"
+                  : "per fold, best F1 on the other folds' held-out predictions"),
         ])
         let formatter = ISO8601DateFormatter()
         let data = ReportData(title: "mitosis: cross-validated mitosis detection", generated: formatter.string(from: Date()),

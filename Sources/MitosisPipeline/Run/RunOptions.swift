@@ -28,9 +28,19 @@ public struct RunOptions: Sendable {
     public var refineFixedPerImage = false
     /// Probability-map mode and options.
     public var maps = ProbabilityMapOptions()
-    /// Peak detection (its threshold is the low end of the sweep; each fold's threshold is chosen on the
-    /// held-out predictions of the other folds).
-    public var detector = PeakDetector(smoothingRadius: 6, clearingRadius: 10, threshold: 0.05)
+    /// Peak detection (its threshold is the low end of the sweep; each fold's threshold is chosen as
+    /// `thresholdSource` says). The clearing radius, 15 px at 20x, is the match radius (30 px at 40x): an
+    /// anaphase or telophase figure spans 20-40 px at 40x and would otherwise give two peaks.
+    public var detector = PeakDetector(smoothingRadius: 6, clearingRadius: 15, threshold: 0.05)
+    /// Where each fold's detection threshold is chosen; never on the fold's test images.
+    public enum ThresholdSource: String, Sendable, CaseIterable {
+        /// The fold's own model on the fold's training images (the middle of the best-F1 range): each model's
+        /// scores are on their own scale, so a threshold taken from other models transfers badly.
+        case trainingImages = "training"
+        /// The best F1 over the other folds' held-out predictions, made by the other folds' models.
+        case otherFolds = "other-folds"
+    }
+    public var thresholdSource = ThresholdSource.trainingImages
     /// True positive radius in 40x pixels (30 px = 7.5 um).
     public var matchRadius = 30.0
     /// Pixel size at the images' resolution (um) and high-power field area (mm^2) for grading.

@@ -14,7 +14,8 @@ import MitosisNN
 /// round1/fold_K/    net, solver, snapshots, log and loss curve (step 4)
 /// round1/maps/      held-out maps (step 5);  round1/trainmaps/fold_K/: fold K's training images
 /// round2/fold_K/    step 6 patches, database, net, solver, snapshots
-/// round2/maps/      held-out maps of the refined models
+/// round2/maps/      held-out maps of the refined models;  round2/trainmaps/fold_K/: fold K's training images
+///                   (thresholds; with `ThresholdSource.trainingImages`)
 /// detections/       per test image: CSV, GeoJSON (QuPath) and overlay PNG of the final round
 /// report.html, report.json, summary.txt
 /// ```
@@ -125,12 +126,21 @@ public final class RunPipeline {
         if shouldStop() { throw PipelineError.invalidOption("interrupted") }
         logger.info("fold \(f.fold): step 5, held-out maps (round 1)")
         try maps(testItems, model: model1, into: path("round1", "maps"))
-        guard options.refine else { return FoldModels(fold: f.fold, round1: model1, round2: nil) }
+        let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
+        let calibrate = options.thresholdSource == .trainingImages
+        guard options.refine else {
+            if calibrate { try maps(trainItems, model: model1, into: path("round1", "trainmaps", "fold_\(f.fold)")) }
+            return FoldModels(fold: f.fold, round1: model1, round2: nil)
+        }
         let model2 = try refine(fold: f, folds: folds, model: model1,
                                 progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
         if shouldStop() { throw PipelineError.invalidOption("interrupted") }
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
+        if calibrate {
+            logger.info("fold \(f.fold): maps of the training images (round 2), for the threshold")
+            try maps(trainItems, model: model2, into: path("round2", "trainmaps", "fold_\(f.fold)"))
+        }
         return FoldModels(fold: f.fold, round1: model1, round2: model2)
     }
 

@@ -33,8 +33,8 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Radius in map pixels of the disk P(mitosis) is averaged over (the tutorial's 6).")
     var radius = 6
 
-    @Option(help: "Clearing radius in map pixels around each detection (10 at 20x).")
-    var clearing = 10
+    @Option(help: "Clearing radius in map pixels around each detection (15 at 20x: the 30 px match radius at 40x, so an anaphase gives one peak).")
+    var clearing = 15
 
     @Option(help: "Smallest smoothed P(mitosis) of a detection (0...1).")
     var threshold: Float = 0.5

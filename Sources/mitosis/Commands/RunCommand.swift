@@ -25,7 +25,10 @@ struct RunArguments: ParsableArguments {
     var lrPolicy = "fixed"
 
     @Option(help: "Detection: radius in pixels at 20x cleared around each detected peak.")
-    var clearingRadius = 10
+    var clearingRadius = 15
+
+    @Option(help: "Where each fold's detection threshold is chosen: training (the fold's model on its training images) or other-folds (best F1 on the other folds' held-out predictions).")
+    var thresholdFrom = "training"
 
     @Flag(help: "Skip step 6 (the second round with hard negatives).")
     var noRefine = false
@@ -57,6 +60,9 @@ struct RunArguments: ParsableArguments {
     func validate() throws {
         guard ["adagrad", "adam"].contains(solver.lowercased()) else { throw ValidationError("--solver must be adagrad or adam, got '\(solver)'") }
         guard ["fixed", "poly"].contains(lrPolicy) else { throw ValidationError("--lr-policy must be fixed or poly, got '\(lrPolicy)'") }
+        guard RunOptions.ThresholdSource(rawValue: thresholdFrom) != nil else {
+            throw ValidationError("--threshold-from must be training or other-folds, got '\(thresholdFrom)'")
+        }
         guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
 
@@ -72,6 +78,7 @@ struct RunArguments: ParsableArguments {
         if let baseLR { o.training.baseLR = baseLR }
         o.training.lrPolicy = lrPolicy
         o.detector.clearingRadius = clearingRadius
+        o.thresholdSource = RunOptions.ThresholdSource(rawValue: thresholdFrom) ?? .trainingImages
         o.training.testInterval = max(1, o.training.iterations / 4)
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
