@@ -19,8 +19,9 @@ struct EvaluateCommand: ParsableCommand {
             mitoses as false negatives (with a warning). With --folds (folds.json of `mitosis folds`), figures per \
             fold and mean +/- std over folds. --sweep prints the precision-recall curve over score thresholds and \
             the threshold of best F1: a threshold chosen this way on the data it is scored on is OPTIMISTIC; \
-            `mitosis run` chooses each fold's threshold on the other folds' images, and so does --sweep with \
-            --folds (the "cross-validated" figures).
+            --sweep with --folds also chooses each fold's threshold on the other folds' images (the \
+            "cross-validated" figures; `mitosis run --threshold-from other-folds` does the same, while `mitosis run` \
+            by default uses each fold's own model on its training images).
             """)
 
     @Option(help: "Dataset folder with the ground-truth centre CSVs (<name>.csv, x,y at 40x).")
@@ -35,7 +36,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Keep only detections with score >= T (default: all detections in the files).")
     var threshold: Float?
 
-    @Flag(help: "Print the precision-recall curve over score thresholds and the best-F1 threshold (optimistic on the same data; `mitosis run` chooses it on other folds).")
+    @Flag(help: "Print the precision-recall curve over score thresholds and the best-F1 threshold (optimistic on the same data; with --folds, also chosen on the other folds).")
     var sweep = false
 
     @Option(help: "folds.json written by `mitosis folds` (or its folder): figures per fold and mean +/- std.")
@@ -153,7 +154,7 @@ struct EvaluateCommand: ParsableCommand {
                     out.append("best F1 \(AnalysisFiles.metric(b.f1)) at threshold \(AnalysisFiles.score(b.threshold ?? 0)) (" + b.summaryText + ")")
                 }
                 out.append("NOTE: this threshold was chosen on the same images it is scored on, so its F1 is optimistic. "
-                    + "`mitosis run` chooses each fold's threshold on the other folds' images\(r.folds == nil ? "; pass --folds for that estimate." : ", as below.")")
+                    + (r.folds == nil ? "Pass --folds to choose each fold's threshold on the other folds' images." : "Below, each fold's threshold is chosen on the other folds' images.")
             }
             if let cv = s.crossValidated, let summary = s.crossValidatedSummary {
                 out.append("")
