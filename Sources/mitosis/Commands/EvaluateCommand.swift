@@ -154,7 +154,7 @@ struct EvaluateCommand: ParsableCommand {
                     out.append("best F1 \(AnalysisFiles.metric(b.f1)) at threshold \(AnalysisFiles.score(b.threshold ?? 0)) (" + b.summaryText + ")")
                 }
                 out.append("NOTE: this threshold was chosen on the same images it is scored on, so its F1 is optimistic. "
-                    + (r.folds == nil ? "Pass --folds to choose each fold's threshold on the other folds' images." : "Below, each fold's threshold is chosen on the other folds' images.")
+                    + (r.folds == nil ? "Pass --folds to choose each fold's threshold on the other folds' images." : "Below, each fold's threshold is chosen on the other folds' images."))
             }
             if let cv = s.crossValidated, let summary = s.crossValidatedSummary {
                 out.append("")
