@@ -9,7 +9,9 @@ import MitosisImage
 
     /// Writes `bytes` to a fresh file and expects `ImageIO.read` to throw an error mentioning it.
     func expectFailure(_ bytes: [UInt8], name: String) throws {
-        let path = try temporaryFolder() + "/" + name
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let path = folder + "/" + name
         try Data(bytes).write(to: URL(fileURLWithPath: path))
         do {
             let image = try ImageIO.read(path)
@@ -43,6 +45,7 @@ import MitosisImage
         let missing = "/nonexistent/\(UUID().uuidString).png"
         #expect(throws: ImageError.cannotRead(path: missing, reason: "no such file")) { try ImageIO.read(missing) }
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         #expect(throws: ImageError.self) { try ImageIO.read(folder) }
     }
 }

@@ -11,6 +11,7 @@ import MitosisImage
     @Test(arguments: [0, 6, 9])
     func pngRoundTrip(level: Int) throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for image in Self.images {
             let path = folder + "/x\(image.channels).png"
             try ImageIO.write(image, to: path, options: ImageWriteOptions(pngCompressionLevel: level))
@@ -21,6 +22,7 @@ import MitosisImage
     @Test(arguments: ImageWriteOptions.TIFFCompression.allCases)
     func tiffRoundTrip(compression: ImageWriteOptions.TIFFCompression) throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         for image in Self.images + [noiseImage(width: 300, height: 90, channels: 3, seed: 6)] {
             let path = folder + "/x\(image.channels).tiff"
             try ImageIO.write(image, to: path, options: ImageWriteOptions(tiffCompression: compression))
@@ -31,6 +33,7 @@ import MitosisImage
     /// Smooth images survive JPEG closely; gray stays one channel.
     @Test func jpegRoundTrip() throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         var pixels: [UInt8] = []
         for i in 0..<40 * 30 { pixels += [UInt8(i % 40 * 5), UInt8(i / 40 * 6), 128] }
         let image = Image(width: 40, height: 30, channels: 3, pixels: pixels)
@@ -44,6 +47,7 @@ import MitosisImage
     /// The format comes from magic bytes on read and from the extension on write.
     @Test func formatDispatch() throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let image = Self.images[1]
         try ImageIO.write(image, to: folder + "/a.TIF")
         #expect(try ImageIO.read(folder + "/a.TIF") == image)
@@ -60,6 +64,7 @@ import MitosisImage
     /// Writing replaces an existing file and leaves no temporary files behind.
     @Test func atomicReplace() throws {
         let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/out.png"
         try ImageIO.write(Self.images[0], to: path)
         try ImageIO.write(Self.images[1], to: path)
