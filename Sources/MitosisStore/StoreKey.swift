@@ -16,9 +16,21 @@ public enum StoreKey {
     ///   - index: 0-based position in the (shuffled) list; must not be negative.
     ///   - name: the image path as written in the list file, e.g. `PP_II_0_p_3_90.png`.
     public static func caffe(index: Int, name: String) -> String {
+        var key: [UInt8] = []
+        caffe(index: index, name: Array(name.utf8)[...], into: &key)
+        return String(decoding: key, as: UTF8.self)
+    }
+
+    /// The same key as UTF-8 bytes, written into `key` (its storage is reused: step 3 builds millions).
+    public static func caffe(index: Int, name: ArraySlice<UInt8>, into key: inout [UInt8]) {
         precondition(index >= 0, "StoreKey.caffe: negative index \(index)")
-        let digits = String(index)
-        let padding = String(repeating: "0", count: max(0, 8 - digits.count))
-        return padding + digits + "_" + name
+        key.removeAll(keepingCapacity: true)
+        var digits: [UInt8] = []
+        var v = index
+        repeat { digits.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
+        if digits.count < 8 { key += repeatElement(UInt8(ascii: "0"), count: 8 - digits.count) }
+        key += digits.reversed()
+        key.append(UInt8(ascii: "_"))
+        key += name
     }
 }

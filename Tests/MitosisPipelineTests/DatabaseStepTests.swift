@@ -129,7 +129,7 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
     @Test func keyBytesMatchStoreKey() {
         var key: [UInt8] = []
         for index in [0, 7, 12_345_678, 99_999_999, 100_000_000, 4_000_000_123] {
-            DatabaseStep.caffeKey(index: index, name: Array("05_01_1_p_3_45.png".utf8)[...], into: &key)
+            StoreKey.caffe(index: index, name: Array("05_01_1_p_3_45.png".utf8)[...], into: &key)
             #expect(String(decoding: key, as: UTF8.self) == StoreKey.caffe(index: index, name: "05_01_1_p_3_45.png"))
         }
     }

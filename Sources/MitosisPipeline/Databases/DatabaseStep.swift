@@ -44,17 +44,16 @@ public struct DatabaseStep {
         guard !jobs.isEmpty else { return }
         let needed = Set(jobs.flatMap { $0.2 })
         let archives = try encode(index.entries.filter { needed.contains($0.patient) }, patchFolder: patchFolder)
-        // Largest databases first, so the two cores finish together.
-        let ordered = jobs.sorted { a, b in
-            let na = archives.filter { Set(a.2).contains($0.entry.patient) }.reduce(0) { $0 + $1.count }
-            let nb = archives.filter { Set(b.2).contains($0.entry.patient) }.reduce(0) { $0 + $1.count }
-            return na != nb ? na > nb : (a.0, a.1 ? 0 : 1) < (b.0, b.1 ? 0 : 1)
-        }
-        let results = ParallelMap.map(ordered) { fold, train, patients -> Error? in
+        // Each database's archives; the largest databases first, so the two cores finish together.
+        let work = jobs.map { fold, train, patients in
+            (fold: fold, train: train, archives: archives.filter { Set(patients).contains($0.entry.patient) })
+        }.map { ($0, $0.archives.reduce(0) { $0 + $1.count }) }
+            .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : (a.0.fold, a.0.train ? 0 : 1) < (b.0.fold, b.0.train ? 0 : 1) }
+            .map(\.0)
+        let results = ParallelMap.map(work) { job -> Error? in
             defer { progress?() }
             do {
-                let patients = Set(patients)
-                try self.write(fold: fold, train: train, archives: archives.filter { patients.contains($0.entry.patient) },
+                try self.write(fold: job.fold, train: job.train, archives: job.archives,
                                patchSize: index.options.patchSize, into: folder)
                 return nil
             } catch { return error }
@@ -137,7 +136,7 @@ public struct DatabaseStep {
     /// `convert_imageset -shuffle`, and for a training database its mean image.
     func write(fold: Int, train: Bool, archives: [EncodedArchive], patchSize s: Int, into folder: String) throws {
         let p = DatabaseStep.paths(fold: fold, patchSize: s, in: folder)
-        let dbPath = train ? p.train : p.test
+        let dbPath = Self.databasePath(fold: fold, train: train, patchSize: s, in: folder)
         var order: [(image: Int, record: Int)] = []
         for (i, a) in archives.enumerated() { order += (0..<a.count).map { (i, $0) } }
         var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("db-\(train ? "train" : "test")-\(fold)"))
@@ -148,7 +147,7 @@ public struct DatabaseStep {
         var key: [UInt8] = []
         for (n, item) in order.enumerated() {
             let a = archives[item.image], r = item.record
-            Self.caffeKey(index: n, name: a.names[a.nameOffsets[r]..<a.nameOffsets[r + 1]], into: &key)
+            StoreKey.caffe(index: n, name: a.names[a.nameOffsets[r]..<a.nameOffsets[r + 1]], into: &key)
             try key.withUnsafeBytes { k in
                 try a.bytes[a.offsets[r]..<a.offsets[r + 1]].withUnsafeBytes { v in try txn.put(key: k, value: v) }
             }
@@ -167,17 +166,5 @@ public struct DatabaseStep {
         }
         try store.finish()
         logger.info("\(dbPath): \(order.count) records")
-    }
-
-    /// `StoreKey.caffe(index:name:)` as bytes, built in a reused buffer.
-    static func caffeKey(index: Int, name: ArraySlice<UInt8>, into key: inout [UInt8]) {
-        key.removeAll(keepingCapacity: true)
-        var digits: [UInt8] = []
-        var v = index
-        repeat { digits.append(UInt8(ascii: "0") + UInt8(v % 10)); v /= 10 } while v > 0
-        if digits.count < 8 { key += repeatElement(UInt8(ascii: "0"), count: 8 - digits.count) }
-        key += digits.reversed()
-        key.append(UInt8(ascii: "_"))
-        key += name
     }
 }

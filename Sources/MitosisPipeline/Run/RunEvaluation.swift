@@ -40,15 +40,14 @@ extension RunPipeline {
         case .trainingImages:
             return try folds.folds.map { f in
                 let items = dataset.images.filter { f.trainPatients.contains($0.patient) }
-                let validation = try scoredImages(items, mapsFolder: path("round\(round)", "trainmaps", "fold_\(f.fold)")).map(\.scored)
+                let validation = try scoredImages(items, mapsFolder: trainMapsFolder(round: round, fold: f.fold)).map(\.scored)
                 return ThresholdSweep.bestPlateauMiddle(validation, radius: options.matchRadius)
             }
         }
     }
 
-    /// Evaluation of one round: each fold's test images at its threshold (see `thresholds`).
-    func evaluate(round: Int, folds: FoldStep.Summary, mapsFolder: String) throws -> RoundResult {
-        let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
+    /// Evaluation of one round from its test images' detections: each fold at its threshold (see `thresholds`).
+    func evaluate(round: Int, folds: FoldStep.Summary, scored: [Int: [(item: DatasetImage, scored: ScoredImage)]]) throws -> RoundResult {
         let testSets = folds.folds.map { f in (fold: f.fold, images: (scored[f.fold] ?? []).map(\.scored)) }
         let chosen = try thresholds(round: round, folds: folds, testSets: testSets)
         var results: [FoldResult] = [], curves: [PrecisionRecallCurve] = [], losses: [LossCurve] = []
@@ -71,9 +70,10 @@ extension RunPipeline {
     }
 
     /// Detections files, overlays, grades and the report of the final round.
-    func writeResults(rounds: [RoundResult], folds: FoldStep.Summary, mapsFolder: String) throws -> ReportData {
+    /// `scored`: the final round's detections (`scoredImages(folds:mapsFolder:)` of `mapsFolder`).
+    func writeResults(rounds: [RoundResult], folds: FoldStep.Summary, mapsFolder: String,
+                      scored: [Int: [(item: DatasetImage, scored: ScoredImage)]]) throws -> ReportData {
         let final = rounds.last!
-        let scored = try scoredImages(folds: folds, mapsFolder: mapsFolder)
         let detDir = path("detections")
         try FileManager.default.createDirectory(atPath: detDir, withIntermediateDirectories: true)
         var images: [ImageResult] = []

@@ -71,15 +71,17 @@ public final class RunPipeline {
         try dbStep.run(index, patchFolder: patchDir, folds: folds, into: path("round1", "db"),
                        progress: progressCounter(folds.folds.count * 2))
         let chains = try foldChains(folds)
-        var rounds = [try evaluate(round: 1, folds: folds, mapsFolder: path("round1", "maps"))]
         var finalMaps = path("round1", "maps")
+        var scored = try scoredImages(folds: folds, mapsFolder: finalMaps)
+        var rounds = [try evaluate(round: 1, folds: folds, scored: scored)]
         if options.refine {
-            rounds.append(try evaluate(round: 2, folds: folds, mapsFolder: path("round2", "maps")))
             finalMaps = path("round2", "maps")
+            scored = try scoredImages(folds: folds, mapsFolder: finalMaps)
+            rounds.append(try evaluate(round: 2, folds: folds, scored: scored))
         }
         logger.info("models: \(chains.map { "fold \($0.fold): \($0.round2?.weights ?? $0.round1.weights)" }.joined(separator: "; "))")
         stage("detections, grades and report")
-        return try writeResults(rounds: rounds, folds: folds, mapsFolder: finalMaps)
+        return try writeResults(rounds: rounds, folds: folds, mapsFolder: finalMaps, scored: scored)
     }
 
     /// Steps 4-6 of every fold, `options.jobs` folds at a time, each on its share of the cores: round-1
@@ -129,17 +131,17 @@ public final class RunPipeline {
         let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
         let calibrate = options.thresholdSource == .trainingImages
         guard options.refine else {
-            if calibrate { try maps(trainItems, model: model1, into: path("round1", "trainmaps", "fold_\(f.fold)")) }
+            if calibrate { try maps(trainItems, model: model1, into: trainMapsFolder(round: 1, fold: f.fold)) }
             return FoldModels(fold: f.fold, round1: model1, round2: nil)
         }
-        let model2 = try refine(fold: f, folds: folds, model: model1,
+        let model2 = try refine(fold: f, trainItems: trainItems, model: model1,
                                 progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
         if shouldStop() { throw PipelineError.invalidOption("interrupted") }
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
         if calibrate {
             logger.info("fold \(f.fold): maps of the training images (round 2), for the threshold")
-            try maps(trainItems, model: model2, into: path("round2", "trainmaps", "fold_\(f.fold)"))
+            try maps(trainItems, model: model2, into: trainMapsFolder(round: 2, fold: f.fold))
         }
         return FoldModels(fold: f.fold, round1: model1, round2: model2)
     }

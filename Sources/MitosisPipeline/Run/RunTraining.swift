@@ -54,6 +54,9 @@ extension RunPipeline {
                             mean: MeanImage.read(contentsOf: URL(fileURLWithPath: mean)), meanPath: mean)
     }
 
+    /// Where a round's model of `fold` maps the fold's training images (step 6 and thresholds).
+    func trainMapsFolder(round: Int, fold: Int) -> String { path("round\(round)", "trainmaps", "fold_\(fold)") }
+
     /// Step 5 for the images of `items` with one model, into `folder` (skipping finished maps).
     func maps(_ items: [DatasetImage], model: (weights: String, mean: String), into folder: String) throws {
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: options.patches.scale)
@@ -69,10 +72,9 @@ extension RunPipeline {
     /// Step 6 for one fold: round-1 maps of the fold's training images, resampled patches, a database and
     /// a second training (from the round-1 weights unless `options.refineFromScratch`). Returns the round-2
     /// model.
-    func refine(fold f: FoldStep.FoldSummary, folds: FoldStep.Summary, model: (weights: String, mean: String),
+    func refine(fold f: FoldStep.FoldSummary, trainItems: [DatasetImage], model: (weights: String, mean: String),
                 progress: @escaping (Int) -> Void) throws -> (weights: String, mean: String) {
-        let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
-        let mapDir = path("round1", "trainmaps", "fold_\(f.fold)")
+        let mapDir = trainMapsFolder(round: 1, fold: f.fold)
         try maps(trainItems, model: model, into: mapDir)
         var sampler = RefinementSampler(options: options.patches)
         sampler.pixelsPerImage = options.refinePixelsPerImage
