@@ -10,6 +10,7 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "mitosis", targets: ["mitosis"]),
+        .library(name: "MitosisSupport", targets: ["MitosisSupport"]),
         .library(name: "MitosisImage", targets: ["MitosisImage"]),
         .library(name: "MitosisNN", targets: ["MitosisNN"]),
         .library(name: "MitosisCaffe", targets: ["MitosisCaffe"]),
@@ -34,6 +35,8 @@ let package = Package(
         .systemLibrary(name: "CLevelDB"),
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
 
+        // What every module needs once: the path rule (more to come), no dependencies.
+        .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
         .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
@@ -53,7 +56,7 @@ let package = Package(
         .target(
             name: "MitosisPipeline",
             dependencies: [
-                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData",
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
@@ -62,11 +65,12 @@ let package = Package(
             name: "mitosis",
             dependencies: [
                 "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSynth",
-                "MitosisPipeline",
+                "MitosisPipeline", "MitosisSupport",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
+        .testTarget(name: "MitosisSupportTests", dependencies: ["MitosisSupport"]),
         .testTarget(name: "MitosisImageTests", dependencies: ["MitosisImage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MitosisNNTests", dependencies: ["MitosisNN"]),
         .testTarget(name: "MitosisCaffeTests", dependencies: ["MitosisCaffe", "MitosisImage"], resources: [.copy("Fixtures")]),

@@ -20,7 +20,8 @@ public struct CohortSpec: Sendable, Equatable {
     public var patientRateSpread: Double
 
     public init(patients: Int = 12, imagesPerPatient: Int = 4, width: Int = 2000, height: Int = 2000,
-                seed: UInt64 = 1, mitosesPerImage: Double = 550.0 / 311.0, patientRateSpread: Double = 0.8) {
+                seed: UInt64 = 1, mitosesPerImage: Double = 550.0 / 311.0, patientRateSpread: Double = 0.8,
+                mitosisFreePatients: [Int]? = nil) {
         precondition(patients >= 1 && imagesPerPatient >= 1, "a cohort needs at least one image")
         precondition(width >= 64 && height >= 64, "images must be at least 64x64")
         self.patients = patients
@@ -30,13 +31,22 @@ public struct CohortSpec: Sendable, Equatable {
         self.seed = seed
         self.mitosesPerImage = mitosesPerImage
         self.patientRateSpread = patientRateSpread
+        self.requestedMitosisFreePatients = mitosisFreePatients
     }
 
-    /// The patient without mitoses (1-based): patient 10 when there are at least 10 patients, as in the
-    /// tutorial's data, otherwise the last patient. `nil` for a one-patient cohort, which keeps its mitoses.
-    public var mitosisFreePatient: Int? {
-        if patients >= 10 { return 10 }
-        return patients >= 2 ? patients : nil
+    /// Patients to leave without mitoses (1-based), or `nil` for the tutorial's proportion (see
+    /// `mitosisFreePatients`).
+    public var requestedMitosisFreePatients: [Int]?
+
+    /// The patients without mitoses (1-based, ascending). By default the tutorial's proportion, one in ten:
+    /// patients 10, 20, 30, ... (the tutorial's data has patient 10 of 12), so a cohort of fewer than 10
+    /// patients has none. Every other patient holds at least one mitosis (see `PatientProfile.all`), so
+    /// patient-level folds of a small cohort all have something to learn from.
+    public var mitosisFreePatients: [Int] {
+        if let requested = requestedMitosisFreePatients {
+            return Array(Set(requested.filter { (1...patients).contains($0) })).sorted()
+        }
+        return Array(stride(from: 10, through: patients, by: 10))
     }
 
     /// Identifier of patient `patient` (1-based): zero-padded to two digits.

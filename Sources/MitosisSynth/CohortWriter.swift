@@ -22,8 +22,8 @@ public struct CohortSummary: Sendable, Equatable {
     public var spec: CohortSpec
     /// Every image, in patient then image order.
     public var entries: [Entry]
-    /// The patient without mitoses (see `CohortSpec.mitosisFreePatient`).
-    public var mitosisFreePatient: Int?
+    /// The patients without mitoses (see `CohortSpec.mitosisFreePatients`).
+    public var mitosisFreePatients: [Int]
 
     /// Total number of annotated mitoses.
     public var mitosisCount: Int { entries.reduce(0) { $0 + $1.figures.count } }
@@ -86,7 +86,7 @@ extension SyntheticCohort {
         }
         let entries = try results.values.map { try $0!.get() }
         return CohortSummary(directory: directory, spec: spec, entries: entries,
-                             mitosisFreePatient: spec.mitosisFreePatient)
+                             mitosisFreePatients: spec.mitosisFreePatients)
     }
 
     /// CSV text of centres: `x,y` per line (x = column), integers, newline-terminated; empty if none.

@@ -5,6 +5,9 @@ struct PatientProfile: Sendable {
     var stain: StainProfile
     /// Expected mitoses per image for this patient (0 for the mitosis-free patient).
     var mitosisRate: Double
+    /// The image (1-based) that holds at least one mitosis whatever its draw: set for a patient with
+    /// mitoses whose images would otherwise all draw none.
+    var guaranteedImage: Int?
     /// Typical tumour-nucleus semi-major axis, pixels at 40x (15...24: 30-48 px nuclei).
     var nucleusRadius: Float
     /// Relative spread of nucleus sizes (pleomorphism).
@@ -29,6 +32,17 @@ struct PatientProfile: Sendable {
         let total = profiles.reduce(0) { $0 + $1.mitosisRate }
         let scale = total > 0 ? spec.mitosesPerImage * Double(spec.patients) / total : 0
         for i in profiles.indices { profiles[i].mitosisRate *= scale }
+        // A patient with a mitotic rate gets at least one mitosis: replay each image's count draw (the first
+        // draw of `CellPlan`'s stream) and, if every image drew none, give its first image one. Cohorts in
+        // which every such patient drew a mitosis keep every byte.
+        for i in profiles.indices where profiles[i].mitosisRate > 0 {
+            let patient = i + 1
+            let none = (1...spec.imagesPerPatient).allSatisfy { index in
+                var rng = SyntheticCohort.planStream(spec, patient: patient, index: index)
+                return rng.poisson(profiles[i].mitosisRate) == 0
+            }
+            if none { profiles[i].guaranteedImage = 1 }
+        }
         return profiles
     }
 
@@ -37,10 +51,11 @@ struct PatientProfile: Sendable {
         var rng = SplitMix64(seed: spec.seed, 1, UInt64(patient))
         let stain = StainProfile.random(&rng)
         var rate = _exp(spec.patientRateSpread * rng.normal())
-        if patient == spec.mitosisFreePatient { rate = 0 }
+        if spec.mitosisFreePatients.contains(patient) { rate = 0 }
         return PatientProfile(
             stain: stain,
             mitosisRate: rate,
+            guaranteedImage: nil,
             nucleusRadius: Float(rng.uniform(17, 23)),
             pleomorphism: Float(rng.uniform(0.1, 0.25)),
             nucleusSpacing: Float(rng.uniform(44, 52)),

@@ -30,6 +30,11 @@ public enum SyntheticCohort {
         return render(spec: spec, profile: profile, patient: patient, index: index)
     }
 
+    /// The random stream of an image's cell plan; its first draw is the image's mitosis count.
+    static func planStream(_ spec: CohortSpec, patient: Int, index: Int) -> SplitMix64 {
+        SplitMix64(seed: spec.seed, 2, UInt64(patient), UInt64(index), 2)
+    }
+
     static func render(spec: CohortSpec, profile: PatientProfile, patient: Int, index: Int) -> (Image, [MitosisFigure]) {
         // One independent random stream per stage, so changing how one stage draws leaves the others alone.
         func stream(_ stage: UInt64) -> SplitMix64 {
@@ -37,8 +42,8 @@ public enum SyntheticCohort {
         }
         var rng = stream(1)
         let layout = TissueLayout(width: spec.width, height: spec.height, profile: profile, rng: &rng)
-        rng = stream(2)
-        let plan = CellPlan(layout: layout, profile: profile, rng: &rng)
+        rng = planStream(spec, patient: patient, index: index)
+        let plan = CellPlan(layout: layout, profile: profile, minimumFigures: profile.guaranteedImage == index ? 1 : 0, rng: &rng)
         rng = stream(3)
         let canvas = DensityCanvas(width: spec.width, height: spec.height, rng: &rng)
         Ground.paint(canvas, layout: layout, plan: plan, rng: &rng)

@@ -18,12 +18,14 @@ enum CLI {
         var stderr: String
     }
 
-    /// Runs `mitosis args...` and waits.
+    /// Runs `mitosis args...` and waits; in the working folder `cwd` if given (relative paths are then
+    /// taken from there, as a user's would be).
     @discardableResult
-    static func run(_ args: [String]) throws -> Result {
+    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
+        if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

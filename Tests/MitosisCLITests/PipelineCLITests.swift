@@ -48,7 +48,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: t) }
         // Four patients (one without mitoses), dense in mitoses so that two folds have something to learn from.
         let synth = try CLI.run(["synth", t + "/cohort", "--patients", "4", "--images-per-patient", "1", "--size", "512",
-                                 "--mitoses-per-image", "8", "--seed", "2"])
+                                 "--mitoses-per-image", "8", "--seed", "2", "--mitosis-free", "4"])
         #expect(synth.status == 0, "\(synth.stderr)")
         let args = ["run", t + "/cohort", t + "/out", "--folds", "2", "--iterations", "200", "--seed", "2"]
         let run = try CLI.run(args)

@@ -23,7 +23,7 @@ import Testing
     /// angles, 2 folds. The fold refined is the one with more training patients.
     static func prepare(_ name: String, folds: Bool = true, model: Bool = true) throws -> Fixture {
         var f = Fixture(root: try CLI.temporaryFolder(name))
-        let synth = try CLI.run(["synth", f.cohort, "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q"])
+        let synth = try CLI.run(["synth", f.cohort, "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "--mitosis-free", "4", "-q"])
         try #require(synth.status == 0, "\(synth.stderr)")
         let patches = try CLI.run(["patches", f.cohort, f.patches, "--seed", "4", "--positive-angles", "0", "--negative-angles", "0",
                                    "--negative-ratio", "1", "-q"])

@@ -75,10 +75,51 @@ import Testing
         #expect(CohortSpec(patients: 120, imagesPerPatient: 3).imageName(patient: 7, index: 3) == "007_03")
     }
 
-    @Test func mitosisFreePatientIsTenOrTheLast() {
-        #expect(CohortSpec(patients: 12).mitosisFreePatient == 10)
-        #expect(CohortSpec(patients: 10).mitosisFreePatient == 10)
-        #expect(CohortSpec(patients: 5).mitosisFreePatient == 5)
-        #expect(CohortSpec(patients: 1).mitosisFreePatient == nil)
+    @Test func oneInTenPatientsIsMitosisFreeUnlessAsked() {
+        #expect(CohortSpec(patients: 12).mitosisFreePatients == [10])
+        #expect(CohortSpec(patients: 10).mitosisFreePatients == [10])
+        #expect(CohortSpec(patients: 25).mitosisFreePatients == [10, 20])
+        #expect(CohortSpec(patients: 6).mitosisFreePatients == [])
+        #expect(CohortSpec(patients: 1).mitosisFreePatients == [])
+        #expect(CohortSpec(patients: 6, mitosisFreePatients: [6, 2, 2, 9]).mitosisFreePatients == [2, 6])
+        #expect(CohortSpec(patients: 12, mitosisFreePatients: []).mitosisFreePatients == [])
+    }
+
+    /// The case: `synth --patients 6 --seed 3` left patients 01, 04 and 06 without a mitosis, so
+    /// `run` refused 5 folds. Now only the requested patients (none by default) go without.
+    @Test func smallCohortsGiveEveryPatientAMitosis() {
+        for seed: UInt64 in 1...8 {
+            for (patients, images) in [(6, 1), (6, 2), (8, 1), (4, 1)] {
+                let spec = CohortSpec(patients: patients, imagesPerPatient: images, width: 64, height: 64, seed: seed)
+                let profiles = PatientProfile.all(for: spec)
+                for p in 1...patients {
+                    let counts = (1...images).map { i in
+                        var rng = SyntheticCohort.planStream(spec, patient: p, index: i)
+                        let drawn = rng.poisson(profiles[p - 1].mitosisRate)
+                        return profiles[p - 1].guaranteedImage == i ? max(1, drawn) : drawn
+                    }
+                    #expect(counts.reduce(0, +) >= 1, "seed \(seed), \(patients)x\(images): patient \(p) has no mitosis")
+                }
+            }
+        }
+        // Rendered, not only planned: the six 1-image patients of the seed all hold a figure.
+        let spec = CohortSpec(patients: 6, imagesPerPatient: 1, width: 256, height: 256, seed: 3)
+        let figures = (1...6).map { SyntheticCohort.generateImage(spec, patient: $0, index: 1).1.count }
+        #expect(figures.allSatisfy { $0 >= 1 }, "\(figures)")
+        // Asked-for mitosis-free patients stay free.
+        let asked = CohortSpec(patients: 6, imagesPerPatient: 1, width: 256, height: 256, seed: 3, mitosisFreePatients: [4])
+        #expect(SyntheticCohort.generateImage(asked, patient: 4, index: 1).1.isEmpty)
+    }
+
+    @Test func theGuaranteeLeavesPatientsThatDrewAMitosisAlone() {
+        // 12 patients x 4 images (the tutorial-like default): no patient draws zero on all four images
+        // with this seed, so no image is forced and the cohort is the one earlier versions wrote.
+        let profiles = PatientProfile.all(for: CohortSpec(patients: 12, imagesPerPatient: 4, seed: 1))
+        #expect(profiles.allSatisfy { $0.guaranteedImage == nil })
+        // The demo's cohort (12 x 2 images of 1000x1000, seed 1) had a second patient without mitoses; only
+        // that patient changes.
+        let demo = PatientProfile.all(for: CohortSpec(patients: 12, imagesPerPatient: 2, width: 1000, height: 1000, seed: 1))
+        let forced = demo.indices.filter { demo[$0].guaranteedImage != nil }.map { $0 + 1 }
+        #expect(forced.count == 1 && forced != [10], "\(forced)")
     }
 }

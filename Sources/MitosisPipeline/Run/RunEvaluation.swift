@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisImage
+import MitosisSupport
 
 extension RunPipeline {
     /// 40x coordinates of a working-resolution pixel (its centre).
@@ -113,7 +114,7 @@ extension RunPipeline {
         }
         let cohort = CohortSummary(patients: dataset.patients.count, images: dataset.images.count,
                                    mitoses: truth.values.reduce(0) { $0 + $1.count }, source: datasetPath)
-        let settings = RunSettings(commands: ["mitosis run \(datasetPath) \(out)"], values: [
+        let settings = RunSettings(commands: ["mitosis run \(FilePaths.shellQuoted(datasetPath)) \(FilePaths.shellQuoted(out))"], values: [
             .init("folds", "\(options.folds)"), .init("seed", "\(options.seed)"),
             .init("training", "\(options.training.iterations) \(options.training.solverType) iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
             .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),

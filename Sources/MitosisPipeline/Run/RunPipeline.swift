@@ -4,6 +4,7 @@ import MitosisCaffe
 import MitosisData
 import MitosisImage
 import MitosisNN
+import MitosisSupport
 
 /// `mitosis run DATASET OUT`: the tutorial's six steps, then detection, evaluation, grading and a report.
 ///
@@ -35,10 +36,11 @@ public final class RunPipeline {
     var truth: [String: [Centre]] = [:]
 
     public init(dataset: String, out: String, options: RunOptions) throws {
-        datasetPath = dataset
-        self.out = out
+        // Resolved once against the working folder: every path below is absolute (FilePaths' rule).
+        datasetPath = FilePaths.absolute(dataset)
+        self.out = FilePaths.absolute(out)
         self.options = options
-        self.dataset = try Dataset.discover(at: dataset)
+        self.dataset = try Dataset.discover(at: datasetPath)
         for item in self.dataset.images {
             truth[item.name] = try item.csvPath.map { try CentreCSV.read($0, order: options.csvOrder) } ?? []
         }

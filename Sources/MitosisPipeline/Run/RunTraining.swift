@@ -3,6 +3,7 @@ import MitosisCaffe
 import MitosisData
 import MitosisImage
 import MitosisNN
+import MitosisSupport
 
 extension RunPipeline {
     /// Step 4 for one fold and round: writes the net and solver prototxt and trains (resuming from the last
@@ -18,7 +19,9 @@ extension RunPipeline {
             return final
         }
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        try AtomicFile.write(NetTemplates.trainNet(trainDB: trainDB, testDB: testDB, meanFile: mean,
+        // Paths inside the net are relative to its folder (FilePaths' rule), so OUT can be moved or copied.
+        func here(_ p: String) -> String { FilePaths.relative(p, from: dir, within: out) }
+        try AtomicFile.write(NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
                                                    backend: options.backend.name, batchSize: s.batchSize), to: dir + "/net.prototxt")
         try AtomicFile.write(NetTemplates.deployNet(), to: dir + "/deploy.prototxt")
         try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "model", maxIter: s.iterations,

@@ -24,7 +24,8 @@ struct CellPlan {
     /// Lymphocyte centres (stroma, aggregates, and some inside nests).
     var lymphocytes: [(x: Float, y: Float)] = []
 
-    init(layout: TissueLayout, profile: PatientProfile, rng: inout SplitMix64) {
+    /// - Parameter minimumFigures: mitoses to place even if the patient's rate draws fewer.
+    init(layout: TissueLayout, profile: PatientProfile, minimumFigures: Int = 0, rng: inout SplitMix64) {
         let w = Float(layout.width), h = Float(layout.height)
         let areaScale = Double(w * h) / 4_000_000
         var reserved = SpatialIndex(width: layout.width, height: layout.height, cell: 64)
@@ -44,7 +45,7 @@ struct CellPlan {
         }
 
         // Mitoses first: they must not be crowded out, and must stay 24 px inside the image.
-        let count = rng.poisson(profile.mitosisRate)
+        let count = max(minimumFigures, rng.poisson(profile.mitosisRate))
         let totalWeight = profile.phaseWeights.reduce(0, +)
         for _ in 0..<count {
             var r = rng.unit() * totalWeight

@@ -5,6 +5,7 @@ import Logging
 import MitosisData
 import MitosisPipeline
 import MitosisStore
+import MitosisSupport
 
 /// `mitosis refine`: step 6 for one fold, for users who run the steps one by one
 /// (patches -> folds -> db -> train -> probmap -> refine -> train).
@@ -115,7 +116,7 @@ struct RefineCommand: ParsableCommand {
     func run() throws {
         let log = global.logger("refine")
         let listFolder = lists ?? patches
-        let std = { (p: String) in URL(fileURLWithPath: p).standardizedFileURL.path }
+        let std = { (p: String) in FilePaths.absolute(p) }
         guard std(output) != std(patches), std(output) != std(listFolder) else {
             throw PipelineError.invalidOption("-o \(output): use a new output folder, not the round-1 patch folder (its DB_train_\(fold) would be taken for the round-2 one)")
         }
@@ -217,10 +218,10 @@ struct RefineCommand: ParsableCommand {
         let names = foldSummary.trainPatients.joined(separator: " ")
         print("fold \(fold): \(refined.entries.count) training images (patients \(names)) -> \(positives) positive and \(negatives) negative patches in \(patchFolder)")
         print("database \(paths.train) (\(store), \(positives + negatives) records\(dbExisted ? "; already present, skipped" : "")), mean \(paths.mean)")
-        let fineTune = weights.map { " --weights \(shellQuoted($0))" } ?? ""
-        print("next: mitosis train --solver \(shellQuoted(output + "/solver.prototxt"))\(fineTune)")
-        print("then: mitosis probmap --net \(shellQuoted(output + "/deploy.prototxt")) --weights \(shellQuoted("\(output)/round2_\(fold)_iter_\(iterations).caffemodel")) "
-              + "--mean \(shellQuoted(paths.mean)) TEST_IMAGES... -o MAPS")
+        let fineTune = weights.map { " --weights \(FilePaths.shellQuoted($0))" } ?? ""
+        print("next: mitosis train --solver \(FilePaths.shellQuoted(output + "/solver.prototxt"))\(fineTune)")
+        print("then: mitosis probmap --net \(FilePaths.shellQuoted(output + "/deploy.prototxt")) --weights \(FilePaths.shellQuoted("\(output)/round2_\(fold)_iter_\(iterations).caffemodel")) "
+              + "--mean \(FilePaths.shellQuoted(paths.mean)) TEST_IMAGES... -o MAPS")
     }
 
     /// Step 5 for the training images into `folder`, skipping finished maps. Returns a one-line summary.
@@ -262,7 +263,7 @@ struct RefineCommand: ParsableCommand {
             log.warning("\(path) is \(detected) but --backend is \(backend); the round-2 net tests on its own training database")
             return own
         }
-        return URL(fileURLWithPath: path).standardizedFileURL.path
+        return FilePaths.absolute(path)   // the user's round-1 folder: outside OUT, so absolute (FilePaths' rule)
     }
 
     /// Writes `OUT/refine.json`, or checks that an existing one holds the same settings.
@@ -287,9 +288,5 @@ struct RefineCommand: ParsableCommand {
             throw ValidationError("\(flag): expected comma-separated whole degrees, got '\(text)'")
         }
         return values
-    }
-
-    func shellQuoted(_ s: String) -> String {
-        s.allSatisfy { $0.isLetter || $0.isNumber || "/._-+=,:@%".contains($0) } ? s : "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'"
     }
 }

@@ -6,8 +6,8 @@ import MitosisStore
 
 /// Options shared by `mitosis run` and `mitosis demo`.
 struct RunArguments: ParsableArguments {
-    @Option(help: "Patient-level folds.")
-    var folds = 5
+    @Option(help: "Patient-level folds (default 5; 3 with demo --quick).")
+    var folds: Int?
 
     @Option(help: "Seed of every random choice (folds, sampling, shuffles, initialisation).")
     var seed: UInt64 = 1
@@ -66,9 +66,9 @@ struct RunArguments: ParsableArguments {
         guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
 
-    func options(defaultIterations: Int) -> RunOptions {
+    func options(defaultIterations: Int, defaultFolds: Int = 5) -> RunOptions {
         var o = RunOptions()
-        o.folds = folds
+        o.folds = folds ?? defaultFolds
         o.seed = seed
         o.patches.seed = seed
         o.backend = backend

@@ -13,7 +13,9 @@ struct SynthCommand: ParsableCommand {
         discussion: """
             PP_II.tif (RGB, 40x), PP_II.csv (mitosis centres x,y), PP_II_pc.png (disks of radius 8 at the \
             centres) and PP_II_cmask.png (dilated blue-ratio mask). The same seed gives the same bytes. \
-            Patient 10 (or the last patient, with fewer than 10) has no mitoses, like the tutorial's data.
+            As in the tutorial's data (patient 10 of 12), one patient in ten has no mitoses: patients 10, 20, ... \
+            (none in a cohort of fewer than 10; --mitosis-free chooses others). Every other patient has at \
+            least one mitosis, so patient-level folds of a small cohort all have positives.
             """)
 
     @Argument(help: "Output folder.")
@@ -34,6 +36,9 @@ struct SynthCommand: ParsableCommand {
     @Option(help: "Mean mitoses per image over the cohort (default: the tutorial's 550 in 311 images).")
     var mitosesPerImage: Double = 550.0 / 311.0
 
+    @Option(help: "Patients without mitoses, comma-separated numbers, or 'none' (default: 10, 20, ...).")
+    var mitosisFree: String?
+
     @Flag(inversion: .prefixedNo, help: "Also write the _cmask.png blue-ratio masks.")
     var cmask = true
 
@@ -43,15 +48,16 @@ struct SynthCommand: ParsableCommand {
         let (w, h) = try parseSize(size)
         guard mitosesPerImage >= 0, mitosesPerImage.isFinite else { throw ValidationError("--mitoses-per-image must be >= 0") }
         try SynthCommand.generate(output: output, patients: patients, imagesPerPatient: imagesPerPatient,
-                                  width: w, height: h, seed: seed, mitosesPerImage: mitosesPerImage, cmask: cmask,
-                                  log: global.logger("synth"))
+                                  width: w, height: h, seed: seed, mitosesPerImage: mitosesPerImage,
+                                  mitosisFree: try parseMitosisFree(mitosisFree), cmask: cmask, log: global.logger("synth"))
     }
 
     /// Writes the cohort (and its _cmask masks) and prints what was written.
     static func generate(output: String, patients: Int, imagesPerPatient: Int, width w: Int, height h: Int,
-                         seed: UInt64, mitosesPerImage: Double = 550.0 / 311.0, cmask: Bool, log: Logger) throws {
+                         seed: UInt64, mitosesPerImage: Double = 550.0 / 311.0, mitosisFree: [Int]? = nil, cmask: Bool,
+                         log: Logger) throws {
         let spec = CohortSpec(patients: patients, imagesPerPatient: imagesPerPatient, width: w, height: h, seed: seed,
-                              mitosesPerImage: mitosesPerImage)
+                              mitosesPerImage: mitosesPerImage, mitosisFreePatients: mitosisFree)
         let total = patients * imagesPerPatient
         let bar = ProgressBar("synth", total: total * (cmask ? 2 : 1))
         let start = Date()
@@ -73,7 +79,19 @@ struct SynthCommand: ParsableCommand {
         let seconds = Date().timeIntervalSince(start)
         print("wrote \(summary.entries.count) images of \(w)x\(h) for \(patients) patients, "
               + "\(summary.mitosisCount) mitoses, to \(output) " + String(format: "(%.1f s)", seconds))
-        if let free = summary.mitosisFreePatient { print("patient \(spec.patientID(free)) has no mitoses") }
+        let free = summary.mitosisFreePatients.map(spec.patientID)
+        if !free.isEmpty { print("patient\(free.count > 1 ? "s" : "") \(free.joined(separator: ", ")) without mitoses") }
+    }
+
+    func parseMitosisFree(_ text: String?) throws -> [Int]? {
+        guard let text else { return nil }
+        if text.lowercased() == "none" { return [] }
+        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
+        let values = parts.compactMap { Int($0) }
+        guard !values.isEmpty, values.count == parts.count, values.allSatisfy({ (1...patients).contains($0) }) else {
+            throw ValidationError("--mitosis-free: expected 'none' or patient numbers 1-\(patients), comma-separated, got '\(text)'")
+        }
+        return values
     }
 
     func parseSize(_ text: String) throws -> (Int, Int) {

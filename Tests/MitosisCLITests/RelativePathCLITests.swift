@@ -1,0 +1,102 @@
+import Foundation
+import MitosisPipeline
+import Testing
+
+/// Every command as a user types it: relative paths, from a working folder that is not the data's, and
+/// with spaces in the output paths (issue: `mitosis demo` and `run` wrote a relative database path into
+/// the fold's net, where it was resolved a second time against the net's folder).
+@Suite(.serialized) struct RelativePathCLITests {
+    /// The layout: ROOT/work is the working folder; the cohort is ../cohort from there.
+    static func workspace(_ name: String) throws -> (root: String, work: String) {
+        let root = try CLI.temporaryFolder(name)
+        let work = root + "/work"
+        try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
+        return (root, work)
+    }
+
+    @Test func stepByStepCommandsTakeRelativePaths() throws {
+        let (root, work) = try Self.workspace("relative-steps")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        func mitosis(_ args: String...) throws -> CLI.Result {
+            let r = try CLI.run(args, cwd: work)
+            #expect(r.status == 0, "mitosis \(args.joined(separator: " ")): \(r.stdout)\n\(r.stderr)")
+            return r
+        }
+        _ = try mitosis("synth", "../cohort", "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q")
+        _ = try mitosis("patches", "../cohort", "p", "--seed", "4", "--positive-angles", "0", "--negative-angles", "0",
+                        "--negative-ratio", "1", "-q")
+        _ = try mitosis("folds", "p", "--folds", "2", "-q")
+        _ = try mitosis("db", "p", "-q")
+
+        // `train --folds`: a templated solver and net whose relative paths are the solver folder's, as Caffe's.
+        let model = work + "/model dir"
+        try FileManager.default.createDirectory(atPath: model, withIntermediateDirectories: true)
+        try NetTemplates.trainNet(trainDB: "../p/DB_train_%(kfoldi)d", testDB: "../p/DB_test_%(kfoldi)d",
+                                  meanFile: "../p/DB_train_w32_%(kfoldi)d.binaryproto", backend: "lmdb", batchSize: 16, testBatchSize: 16)
+            .write(toFile: model + "/net.prototxt", atomically: true, encoding: .utf8)
+        try NetTemplates.deployNet().write(toFile: model + "/deploy.prototxt", atomically: true, encoding: .utf8)
+        try NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "fold%(kfoldi)d", maxIter: 2, testIter: 1,
+                                testInterval: 1000, snapshot: 1000)
+            .write(toFile: model + "/solver.prototxt", atomically: true, encoding: .utf8)
+        _ = try mitosis("train", "--solver", "model dir/solver.prototxt", "--folds", "1-2", "--jobs", "2", "-q")
+        for k in 1...2 { #expect(CLI.exists("\(model)/fold\(k)_iter_2.caffemodel"), "fold \(k) not trained") }
+
+        // probmap, detect, evaluate, grade.
+        let summary = try FoldStep.Summary.read(from: work + "/p")
+        let fold = try #require(summary.folds.first { $0.fold == 1 })
+        _ = try mitosis("probmap", "--net", "model dir/deploy.prototxt", "--weights", "model dir/fold1_iter_2.caffemodel",
+                        "--mean", "p/DB_train_w32_1.binaryproto", "../cohort", "-o", "maps out", "-q")
+        #expect(CLI.exists(work + "/maps out/01_01_prob.png"))
+        _ = try mitosis("detect", "maps out", "-o", "det out", "--images", "../cohort", "--threshold", "0.2", "-q")
+        #expect(CLI.exists(work + "/det out/01_01.csv"))
+        let evaluation = try mitosis("evaluate", "--truth", "../cohort", "--detections", "det out", "--folds", "p/folds.json")
+        #expect(evaluation.stdout.contains("F1"), "\(evaluation.stdout)")
+        let grade = try mitosis("grade", "--detections", "det out", "--images", "../cohort")
+        #expect(grade.stdout.contains("01"), "\(grade.stdout)")
+
+        // refine into a folder with a space, then train its round-2 solver from yet another working folder.
+        _ = try mitosis("refine", "../cohort", "--patches", "p", "--fold", "1", "--net", "model dir/deploy.prototxt",
+                        "--weights", "model dir/fold1_iter_2.caffemodel", "--mean", "p/DB_train_w32_1.binaryproto",
+                        "-o", "refine out", "--pixels-per-image", "200", "--positive-angles", "0", "--negative-angles", "0",
+                        "--iterations", "2", "-q")
+        let again = try CLI.run(["train", "--solver", "work/refine out/solver.prototxt", "-q"], cwd: root)
+        #expect(again.status == 0, "round-2 train: \(again.stdout)\n\(again.stderr)")
+        #expect(CLI.exists(work + "/refine out/round2_1_iter_2.caffemodel"))
+        #expect(!fold.trainPatients.isEmpty)
+    }
+
+    /// `demo` (and so `run`) with a relative output path holding a space; then the output folder is moved
+    /// and the run resumed from it: nothing in it may point at the old place.
+    @Test func demoRunsWithARelativeOutputWithASpaceAndSurvivesAMove() throws {
+        let (root, work) = try Self.workspace("relative-demo")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let args = ["demo", "--quick", "--output", "demo out", "--size", "256", "--iterations", "3", "-q"]
+        let first = try CLI.run(args, cwd: work)
+        try #require(first.status == 0, "\(first.stdout)\n\(first.stderr)")
+        #expect(first.stdout.contains("Round 2"), "\(first.stdout)")
+        #expect(first.stdout.contains("report: demo out/run/report.html"), "\(first.stdout)")
+        #expect(CLI.exists(work + "/demo out/run/report.html"))
+        // Paths inside the nets are relative to the net's folder.
+        let net = try String(contentsOfFile: work + "/demo out/run/round1/fold_1/net.prototxt", encoding: .utf8)
+        #expect(net.contains("source: \"../db/DB_train_1\""), "\(net)")
+        #expect(!net.contains(work))
+        // Move the whole output and resume from the new place: every step is found finished.
+        try FileManager.default.moveItem(atPath: work + "/demo out", toPath: root + "/moved demo")
+        let resumed = try CLI.run(["demo", "--quick", "--output", "../moved demo", "--size", "256", "--iterations", "3"], cwd: work)
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stderr.contains("training skipped"), "\(resumed.stderr)")
+        #expect(CLI.exists(root + "/moved demo/run/report.html"))
+    }
+
+    /// `synth --patients 6` followed by `run` with the default 5 folds: every patient has a mitosis now.
+    @Test func aSixPatientCohortRunsWithFiveFolds() throws {
+        let (root, work) = try Self.workspace("six-patients")
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        let synth = try CLI.run(["synth", "cohort", "--patients", "6", "--images-per-patient", "1", "--size", "256", "--seed", "3"], cwd: work)
+        try #require(synth.status == 0, "\(synth.stderr)")
+        #expect(!synth.stdout.contains("without mitoses"), "\(synth.stdout)")
+        let run = try CLI.run(["run", "cohort", "out", "--iterations", "2", "--no-refine", "-q"], cwd: work)
+        #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stdout.contains("over 5 folds"), "\(run.stdout)")
+    }
+}
