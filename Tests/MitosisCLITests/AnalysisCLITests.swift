@@ -23,10 +23,10 @@ import Testing
         return try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
     }
 
-    /// Rows of an `x,y,score` CSV.
+    /// Rows of an `x,y,logodds` CSV.
     static func detections(_ path: String) throws -> [[Double]] {
         let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n")
-        #expect(lines.first == "x,y,score")
+        #expect(lines.first == "x,y,logodds")
         return lines.dropFirst().map { $0.split(separator: ",").compactMap { Double($0) } }
     }
 
@@ -127,9 +127,9 @@ import Testing
         try write("500,500\n", t + "/truth/01_02.csv")
         try write("50,50\n", t + "/truth/02_01.csv")
         try write("200,200\r\n", t + "/truth/03_01.csv")
-        try write("x,y,score\n105,100,0.9\n110,100,0.6\n330,300,0.8\n", t + "/det/01_01.csv")
-        try write("x,y,score\n530.5,500,0.95\n", t + "/det/01_02.csv")
-        try write("x,y,score\n200,200,0.4\n", t + "/det/03_01.csv")
+        try write("x,y,logodds\n105,100,0.9\n110,100,0.6\n330,300,0.8\n", t + "/det/01_01.csv")
+        try write("x,y,logodds\n530.5,500,0.95\n", t + "/det/01_02.csv")
+        try write("x,y,logodds\n200,200,0.4\n", t + "/det/03_01.csv")
         try write("{\"folds\":[{\"fold\":1,\"testPatients\":[\"01\"]},{\"fold\":2,\"testPatients\":[\"02\",\"03\"]}]}", t + "/folds.json")
     }
 
@@ -208,13 +208,13 @@ import Testing
         let t = try CLI.temporaryFolder("evalbad")
         defer { try? FileManager.default.removeItem(atPath: t) }
         try Self.evaluationInputs(t)
-        try Self.write("x,y,score\n1,2,0.5\n3,four,0.5\n", t + "/det/01_02.csv")
+        try Self.write("x,y,logodds\n1,2,0.5\n3,four,0.5\n", t + "/det/01_02.csv")
         let bad = try CLI.run(["evaluate", "--truth", t + "/truth", "--detections", t + "/det"])
         #expect(bad.status != 0)
         #expect(bad.stderr.contains("01_02.csv") && bad.stderr.contains("line 3"), "\(bad.stderr)")
         #expect(!bad.stderr.contains("Fatal error"))
 
-        try Self.write("x,y,score\n", t + "/det/01_02.csv")
+        try Self.write("x,y,logodds\n", t + "/det/01_02.csv")
         try Self.write("10,20\nbad,line\n", t + "/truth/03_01.csv")
         let badTruth = try CLI.run(["evaluate", "--truth", t + "/truth", "--detections", t + "/det"])
         #expect(badTruth.status != 0)
@@ -245,7 +245,7 @@ import Testing
         try Self.save(Image(width: 50, height: 100, channels: 1, fill: 200), to: t + "/ds/03_01.png")
         try Self.save(Image(width: 64, height: 64, channels: 3, fill: 200), to: t + "/ds/04_01.png")  // no detections
         func detections(_ scores: [Double]) -> String {
-            "x,y,score\n" + scores.enumerated().map { "\($0.offset * 3),5,\($0.element)\n" }.joined()
+            "x,y,logodds\n" + scores.enumerated().map { "\($0.offset * 3),5,\($0.element)\n" }.joined()
         }
         try Self.write(detections([0.9, 0.9]), t + "/det/01_01.csv")
         try Self.write(detections([0.9]), t + "/det/01_02.csv")
@@ -295,7 +295,7 @@ import Testing
         #expect((missing.stdout + missing.stderr).contains("nowhere"), "\(missing.stderr)")
 
         try Self.write("not an image\n", t + "/ds/05_01.png")
-        try Self.write("x,y,score\n1,1,0.9\n", t + "/det/05_01.csv")
+        try Self.write("x,y,logodds\n1,1,0.9\n", t + "/det/05_01.csv")
         let corrupt = try CLI.run(["grade", "--detections", t + "/det", "--images", t + "/ds"])
         #expect(corrupt.status != 0)
         #expect(corrupt.stderr.contains("05_01.png"), "\(corrupt.stderr)")
@@ -305,6 +305,6 @@ import Testing
         try Self.write("10,20\n", t + "/truth/05_01.csv")
         let wrong = try CLI.run(["grade", "--detections", t + "/truth", "--images", t + "/ds"])
         #expect(wrong.status != 0)
-        #expect(wrong.stderr.contains("05_01.csv") && wrong.stderr.contains("x,y,score"), "\(wrong.stderr)")
+        #expect(wrong.stderr.contains("05_01.csv") && wrong.stderr.contains("x,y,logodds"), "\(wrong.stderr)")
     }
 }

@@ -80,6 +80,31 @@ import Testing
         let net = try String(contentsOfFile: work + "/demo out/run/round1/fold_1/net.prototxt", encoding: .utf8)
         #expect(net.contains("source: \"../db/DB_train_1\""), "\(net)")
         #expect(!net.contains(work))
+        // `detect` + `evaluate` on run's own held-out maps give run's figures, fold by fold: one detection
+        // code path and one score unit (log-odds) for both (they used to differ: detect scored in P).
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/demo out/run/report.json"))) as! [String: Any]
+        let finalRound = (report["rounds"] as! [[String: Any]]).last!
+        for fold in finalRound["folds"] as! [[String: Any]] {
+            let k = (fold["fold"] as! NSNumber).intValue
+            let patients = fold["testPatients"] as! [String]
+            let threshold = (fold["threshold"] as! NSNumber).floatValue
+            let counts = fold["counts"] as! [String: Any]
+            let maps = patients.map { "demo out/run/round2/maps/\($0)_01_prob.png" }
+            let detect = try CLI.run(["detect"] + maps + ["-o", "det \(k)", "--threshold", "0.05", "-q"], cwd: work)
+            try #require(detect.status == 0, "\(detect.stdout)\n\(detect.stderr)")
+            let evaluate = try CLI.run(["evaluate", "--truth", "demo out/cohort", "--detections", "det \(k)",
+                                        "--threshold", "\(threshold)", "-o", "eval \(k)"], cwd: work)
+            try #require(evaluate.status == 0, "\(evaluate.stdout)\n\(evaluate.stderr)")
+            let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/eval \(k)/evaluation.json"))) as! [String: Any]
+            // The fold's own test patients (evaluate also lists the others' images, with no detection file).
+            let rows = (json["patients"] as! [[String: Any]]).filter { patients.contains($0["name"] as? String ?? "") }
+            #expect(rows.count == patients.count)
+            for key in ["truePositives", "falsePositives", "falseNegatives"] {
+                let sum = rows.map { ($0[key] as! NSNumber).intValue }.reduce(0, +)
+                #expect(sum == (counts[key] as? NSNumber)?.intValue, "fold \(k) \(key): evaluate \(rows), run \(counts)")
+            }
+        }
+
         // Move the whole output and resume from the new place: every step is found finished.
         try FileManager.default.moveItem(atPath: work + "/demo out", toPath: root + "/moved demo")
         let resumed = try CLI.run(["demo", "--quick", "--output", "../moved demo", "--size", "256", "--iterations", "3"], cwd: work)

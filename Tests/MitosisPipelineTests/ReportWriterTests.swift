@@ -3,25 +3,32 @@ import Testing
 @testable import MitosisPipeline
 
 @Suite struct ReportWriterTests {
-    let entries = [DetectionWriter.Entry(x: 1204, y: 88.5, score: 0.9731),
-                   DetectionWriter.Entry(Point(x: 17.25, y: 1999), score: 0.5)]
+    let entries = [DetectionWriter.Entry(x: 1204, y: 88.5, score: 3.5731),
+                   DetectionWriter.Entry(Point(x: 17.25, y: 1999), score: -0.5)]
 
     @Test func csvHasHeaderAndOneRowPerDetection() throws {
         let csv = DetectionWriter.csv(entries)
         let lines = csv.split(separator: "\n").map(String.init)
-        #expect(lines == ["x,y,score", "1204,88.5,0.9731", "17.25,1999,0.5000"])
+        // The score column is named after its unit.
+        #expect(lines == ["x,y,logodds", "1204,88.5,3.5731", "17.25,1999,-0.5000"])
         let parsed = try DetectionWriter.parseCSV(csv)
         #expect(parsed.map(\.x) == [1204, 17.25] && parsed.map(\.y) == [88.5, 1999])
-        #expect(abs(parsed[0].score - 0.9731) < 1e-6)
-        #expect(DetectionWriter.csv([]) == "x,y,score\n")
-        #expect(throws: PipelineError.self) { try DetectionWriter.parseCSV("x,y,score\n1,2\n") }
+        #expect(abs(parsed[0].score - 3.5731) < 1e-6)
+        #expect(DetectionWriter.csv([]) == "x,y,logodds\n")
+        #expect(throws: PipelineError.self) { try DetectionWriter.parseCSV("x,y,logodds\n1,2\n") }
         #expect(throws: PipelineError.self) { try DetectionWriter.parseCSV("1,2,3\n") }
     }
 
-    @Test func csvErrorsCountBlankLinesAndCRLF() throws {
-        #expect(try DetectionWriter.parseCSV("x,y,score\r\n\r\n1,2,0.5\r\n").count == 1)
+    @Test func csvOfEarlierVersionsWithAmbiguousUnitsIsRefusedWithAHint() {
         #expect {
-            try DetectionWriter.parseCSV("x,y,score\n\n1,2,3\nx,2,3\n", path: "d.csv")
+            try DetectionWriter.parseCSV("x,y,score\n1,2,0.9\n", path: "old.csv")
+        } throws: { "\($0)".contains("old.csv") && "\($0)".contains("mitosis detect") }
+    }
+
+    @Test func csvErrorsCountBlankLinesAndCRLF() throws {
+        #expect(try DetectionWriter.parseCSV("x,y,logodds\r\n\r\n1,2,0.5\r\n").count == 1)
+        #expect {
+            try DetectionWriter.parseCSV("x,y,logodds\n\n1,2,3\nx,2,3\n", path: "d.csv")
         } throws: { "\($0)".contains("d.csv") && "\($0)".contains("line 4") }
     }
 
@@ -44,8 +51,10 @@ import Testing
             #expect(cls["name"] as? String == "Mitosis \"A\"")
             #expect(cls["color"] as? [Int] == [10, 20, 30])
             let m = try #require(props["measurements"] as? [String: Any])
-            let score = try #require(m["P(mitosis)"] as? Double)
-            #expect(abs(score - Double(e.score)) < 1e-4)
+            let logOdds = try #require(m["log-odds"] as? Double)
+            #expect(abs(logOdds - Double(e.score)) < 1e-4)
+            let p = try #require(m["P(mitosis)"] as? Double)
+            #expect(abs(p - 1 / (1 + exp(-Double(e.score)))) < 1e-6)
         }
         let empty = try JSONSerialization.jsonObject(with: Data(DetectionWriter.geoJSON([]).utf8)) as? [String: Any]
         #expect((empty?["features"] as? [Any])?.isEmpty == true)

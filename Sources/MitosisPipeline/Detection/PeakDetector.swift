@@ -7,7 +7,8 @@ public struct Detection: Sendable, Equatable, Codable {
     /// Column and row at the map's resolution (0-based pixel indices).
     public var x: Int
     public var y: Int
-    /// Smoothed P(mitosis) at the peak, 0...1.
+    /// The peak's score: the smoothed P(mitosis) (0...1) from `detect(_:)`, its log-odds from
+    /// `detect(logOdds:)` (see `MapDetection`, which always gives log-odds).
     public var score: Float
     public init(x: Int, y: Int, score: Float) { self.x = x; self.y = y; self.score = score }
 }
@@ -22,10 +23,12 @@ public struct Detection: Sendable, Equatable, Codable {
 /// at threshold t are exactly those at any lower threshold whose score is >= t.
 public struct PeakDetector: Sendable, Equatable, Codable {
     public var smoothingRadius = 6
-    public var clearingRadius = 10
+    /// Pixels at the map's resolution; 15 at 20x equals the 30 px match radius at 40x (one peak per anaphase).
+    public var clearingRadius = 15
+    /// Smallest smoothed P(mitosis) of a detection: a probability (0...1), also for `detect(logOdds:)`.
     public var threshold: Float = 0.5
 
-    public init(smoothingRadius: Int = 6, clearingRadius: Int = 10, threshold: Float = 0.5) {
+    public init(smoothingRadius: Int = 6, clearingRadius: Int = 15, threshold: Float = 0.5) {
         self.smoothingRadius = smoothingRadius
         self.clearingRadius = clearingRadius
         self.threshold = threshold

@@ -6,7 +6,7 @@ import MitosisData
 /// All coordinates are in the original (40x) image's pixels, x = column and y = row from the top-left corner,
 /// which is also QuPath's image coordinate system (no y flip, no geographic CRS).
 public enum DetectionWriter {
-    /// One detection: centre in 40x pixels and P(mitosis) score.
+    /// One detection: centre in 40x pixels and its score in log-odds of the smoothed P(mitosis).
     public struct Entry: Sendable, Codable, Equatable {
         public var x: Double
         public var y: Double
@@ -20,9 +20,13 @@ public enum DetectionWriter {
 
     // MARK: CSV
 
-    /// `x,y,score` header, then one row per entry (coordinates with up to 2 decimals, score with 4).
+    /// The CSV header: the third column is named after its unit, the log-odds of the smoothed P(mitosis)
+    /// (`MapDetection.scoreUnit`), the unit of every detection `mitosis run` and `mitosis detect` write.
+    public static let header = "x,y,\(MapDetection.scoreUnit)"
+
+    /// `header`, then one row per entry (coordinates with up to 2 decimals, score with 4).
     public static func csv(_ entries: [Entry]) -> String {
-        var out = "x,y,score\n"
+        var out = header + "\n"
         for e in entries { out += "\(number(e.x)),\(number(e.y)),\(String(format: "%.4f", e.score))\n" }
         return out
     }
@@ -33,19 +37,23 @@ public enum DetectionWriter {
     }
 
     /// Parses a file written by `csv(_:)` (header required; blank lines ignored).
-    /// - Throws: `PipelineError.badFile` naming the line that is not `x,y,score`.
+    /// - Throws: `PipelineError.badFile` naming the line that is not `x,y,logodds`, and for the header
+    ///   `x,y,score` of earlier versions, whose unit depended on the command that wrote it.
     public static func parseCSV(_ text: String, path: String = "<memory>") throws -> [Entry] {
         // Blank lines are skipped but still counted, so errors give the line number an editor shows.
         var lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
             .map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        guard lines.first == "x,y,score" else {
-            throw PipelineError.badFile(path: path, reason: "line 1 must be the header x,y,score")
+        if lines.first == "x,y,score" {
+            throw PipelineError.badFile(path: path, reason: "header x,y,score: written by an earlier mitosis, whose `detect` scored in P(mitosis) and `run` in log-odds. HINT: run `mitosis detect` (or `mitosis run`) again to rewrite it with x,y,\(MapDetection.scoreUnit)")
+        }
+        guard lines.first == header else {
+            throw PipelineError.badFile(path: path, reason: "line 1 must be the header \(header)")
         }
         lines.removeFirst()
         return try lines.enumerated().filter { !$0.element.isEmpty }.map { k, line in
             let f = line.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard f.count == 3, let x = f[0], let y = f[1], let s = f[2] else {
-                throw PipelineError.badFile(path: path, reason: "line \(k + 2) is not x,y,score: \(line)")
+                throw PipelineError.badFile(path: path, reason: "line \(k + 2) is not \(header): \(line)")
             }
             return Entry(x: x, y: y, score: Float(s))
         }
@@ -56,29 +64,28 @@ public enum DetectionWriter {
     /// A GeoJSON `FeatureCollection` of `Point` features in QuPath's import format (File > Import objects, or
     /// drag the file onto the viewer):
     /// `{"type":"Feature","geometry":{"type":"Point","coordinates":[x,y]},"properties":{"objectType":...,
-    /// "classification":{"name":...,"color":[r,g,b]},"measurements":{"<scoreName>":score}}}`.
+    /// "classification":{"name":...,"color":[r,g,b]},"measurements":{"P(mitosis)":p,"log-odds":score}}}`:
+    /// each entry's score is log-odds (`MapDetection`), shown with the probability it stands for.
     /// - Parameters:
     ///   - objectType: `.detection` (default) for model output, `.annotation` for ground truth to edit.
     ///   - className: the QuPath class, `Mitosis` by default.
     ///   - color: the class colour QuPath shows.
-    ///   - scoreName: the measurement name of the score.
     public static func geoJSON(_ entries: [Entry], objectType: ObjectType = .detection, className: String = "Mitosis",
-                               color: RGBColor = RGBColor(255, 72, 0), scoreName: String = "P(mitosis)") -> String {
+                               color: RGBColor = RGBColor(255, 72, 0)) -> String {
         let classification = "{\"name\":\(jsonString(className)),\"color\":[\(color.r),\(color.g),\(color.b)]}"
         let features = entries.map { e in
             "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(number(e.x)),\(number(e.y))]},"
                 + "\"properties\":{\"objectType\":\"\(objectType.rawValue)\",\"classification\":\(classification),"
-                + "\"measurements\":{\(jsonString(scoreName)):\(String(format: "%.4f", e.score))}}}"
+                + "\"measurements\":{\"P(mitosis)\":\(String(format: "%.6f", MapDetection.probability(logOdds: e.score))),"
+                + "\"log-odds\":\(String(format: "%.4f", e.score))}}}"
         }
         return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
     }
 
     /// Writes `geoJSON(...)` atomically.
     public static func writeGeoJSON(_ entries: [Entry], to path: String, objectType: ObjectType = .detection,
-                                    className: String = "Mitosis", color: RGBColor = RGBColor(255, 72, 0),
-                                    scoreName: String = "P(mitosis)") throws {
-        try AtomicFile.write(geoJSON(entries, objectType: objectType, className: className, color: color,
-                                     scoreName: scoreName), to: path)
+                                    className: String = "Mitosis", color: RGBColor = RGBColor(255, 72, 0)) throws {
+        try AtomicFile.write(geoJSON(entries, objectType: objectType, className: className, color: color), to: path)
     }
 
     /// A coordinate: integral values without decimals, others with up to 2.

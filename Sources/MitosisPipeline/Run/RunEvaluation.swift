@@ -4,11 +4,8 @@ import MitosisImage
 import MitosisSupport
 
 extension RunPipeline {
-    /// 40x coordinates of a working-resolution pixel (its centre).
-    func fullResolution(_ d: Detection) -> Point {
-        let s = options.patches.scale
-        return Point(x: (Double(d.x) + 0.5) / s - 0.5, y: (Double(d.y) + 0.5) / s - 0.5)
-    }
+    /// How maps become scored detections (the same as `mitosis detect`).
+    var mapDetection: MapDetection { MapDetection(detector: options.detector, scale: options.patches.scale) }
 
     /// Detections of every test image of a round, scored, from its maps.
     func scoredImages(folds: FoldStep.Summary, mapsFolder: String) throws -> [Int: [(item: DatasetImage, scored: ScoredImage)]] {
@@ -22,12 +19,10 @@ extension RunPipeline {
     /// Detections of `items`, scored, from their maps in `mapsFolder`.
     func scoredImages(_ items: [DatasetImage], mapsFolder: String) throws -> [(item: DatasetImage, scored: ScoredImage)] {
         try items.map { item in
-            // Scores are the log-odds of the smoothed P(mitosis) when the float map is there (see PeakDetector).
-            let prob = mapsFolder + "/" + item.name + "_prob.png"
-            let found = try ProbabilityImages.readLogOdds(prob).map { options.detector.detect(logOdds: $0) }
-                ?? options.detector.detect(try ProbabilityImages.readMap(prob))
+            // Scores are log-odds of the smoothed P(mitosis) (MapDetection).
+            let found = try mapDetection.detect(mapAt: mapsFolder + "/" + item.name + "_prob.png")
             let truthPoints = truth[item.name]!.map { Point(x: $0.x, y: $0.y) }
-            return (item, ScoredImage(name: item.name, truth: truthPoints, detections: found.map { (fullResolution($0), $0.score) }))
+            return (item, ScoredImage(name: item.name, truth: truthPoints, detections: found.map { ($0.point, $0.score) }))
         }
     }
 

@@ -15,9 +15,11 @@ struct DetectCommand: ParsableCommand {
             disk of --radius pixels; then the highest value above --threshold is taken as a mitosis and a disk of \
             --clearing pixels around it is cleared, repeatedly (the tutorial's step5_identify_peak_in_probs.m). \
             Map pixel (x, y) is written at 40x as ((x + 0.5) / scale - 0.5, (y + 0.5) / scale - 0.5), exactly as \
-            `mitosis run` does. Maps are read as `mitosis run` reads them (a full-precision \
-            <name>_logodds.tif beside a _prob.png is preferred when present). Per map: <name>.csv (x,y,score) \
-            and <name>.geojson (QuPath: File > Import objects). With --images DIR holding the original <name>.tif/.png/.jpg, also <name>_overlay.png at the working \
+            `mitosis run` does, by the same code (MapDetection): a full-precision <name>_logodds.tif beside a \
+            _prob.png is preferred when present, and every score is the log-odds of the smoothed P(mitosis), \
+            ln(sP / (1 - sP)), as in `mitosis run`'s detections (so `evaluate --threshold` means the same for \
+            both). Per map: <name>.csv (x,y,logodds) and <name>.geojson (QuPath: File > Import objects; \
+            measurements P(mitosis) and log-odds). With --images DIR holding the original <name>.tif/.png/.jpg, also <name>_overlay.png at the working \
             resolution; when DIR also holds the ground truth <name>.csv (tutorial layout), rings are green for true \
             positives, orange-red for false positives and cyan for missed mitoses (TP within --match-radius px at \
             40x); without ground truth every detection is orange-red. A map that fails does not stop the others; \
@@ -36,7 +38,7 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Clearing radius in map pixels around each detection (15 at 20x: the 30 px match radius at 40x, so an anaphase gives one peak).")
     var clearing = 15
 
-    @Option(help: "Smallest smoothed P(mitosis) of a detection (0...1).")
+    @Option(help: "Smallest smoothed P(mitosis) of a detection, a probability (0...1); the CSV's scores are its log-odds.")
     var threshold: Float = 0.5
 
     @Option(help: "Scale of the maps relative to the original 40x images (0.5: maps at 20x).")
@@ -90,7 +92,7 @@ struct DetectCommand: ParsableCommand {
             progress.advance()
         }
         progress.finish()
-        print("\(written) of \(inputs.maps.count + inputs.failures.count) maps, \(total) detections (threshold \(AnalysisFiles.score(threshold))); written to \(output)")
+        print("\(written) of \(inputs.maps.count + inputs.failures.count) maps, \(total) detections (threshold P >= \(AnalysisFiles.score(threshold)), log-odds >= \(AnalysisFiles.score(MapDetection.logOdds(threshold: threshold)))); written to \(output)")
         if !failures.isEmpty {
             log.error("\(failures.count) of \(inputs.maps.count + inputs.failures.count) inputs failed:")
             for f in failures { log.error("  \(f.path): \(f.reason)") }
@@ -101,15 +103,9 @@ struct DetectCommand: ParsableCommand {
     /// Detects on one map and writes its files; returns the count line.
     private func detect(_ map: MapInputs.Map, detector: PeakDetector, originals: [String: String]?,
                         log: Logger) throws -> (text: String, count: Int) {
-        let plane: FloatPlane
-        do { plane = try ProbabilityImages.readMap(map.path) } catch {
-            throw AnalysisError("\(error) (expected a P(mitosis) map written by `mitosis probmap`: <name>_prob.png or <name>_logodds.tif)")
-        }
-        let found = detector.detect(plane)
-        let points = found.map { d in
-            Point(x: (Double(d.x) + 0.5) / scale - 0.5, y: (Double(d.y) + 0.5) / scale - 0.5)
-        }
-        let entries = zip(points, found).map { DetectionWriter.Entry($0, score: $1.score) }
+        let (found, mapWidth, mapHeight) = try MapDetection(detector: detector, scale: scale).detectWithMapSize(mapAt: map.path)
+        let points = found.map(\.point)
+        let entries = found.map { DetectionWriter.Entry($0.point, score: $0.score) }
         let base = AnalysisFiles.join(output, map.name)
         try DetectionWriter.writeCSV(entries, to: base + ".csv")
         try DetectionWriter.writeGeoJSON(entries, to: base + ".geojson")
@@ -129,8 +125,8 @@ struct DetectCommand: ParsableCommand {
             text += " (TP \(c.truePositives), FP \(c.falsePositives), FN \(c.falseNegatives) against \(truthPath))"
         }
         let small = try image.convertedToChannels(3).resized(scale: scale)
-        if small.width != plane.width || small.height != plane.height {
-            log.warning("\(map.name): \(imagePath) at scale \(scale) is \(small.width)x\(small.height) but the map is \(plane.width)x\(plane.height); check --scale and that the image belongs to the map")
+        if small.width != mapWidth || small.height != mapHeight {
+            log.warning("\(map.name): \(imagePath) at scale \(scale) is \(small.width)x\(small.height) but the map is \(mapWidth)x\(mapHeight); check --scale and that the image belongs to the map")
         }
         let overlay = Overlay.draw(on: small, truth: truth, detections: points, scale: scale,
                                    style: OverlayStyle(matchRadius: matchRadius))

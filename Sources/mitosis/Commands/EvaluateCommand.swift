@@ -12,7 +12,7 @@ struct EvaluateCommand: ParsableCommand {
         abstract: "Precision, recall and F1 of detection CSVs against ground-truth centres, per image, patient and fold.",
         discussion: """
             Ground truth: the dataset folder's <name>.csv centres (x,y per line at 40x, tutorial layout; patient = \
-            the part of the name before the first '_'). Detections: <name>.csv files (x,y,score at 40x) written by \
+            the part of the name before the first '_'). Detections: <name>.csv files (x,y,logodds at 40x) written by \
             `mitosis detect` or `mitosis run`. A detection within --radius 40x pixels of a centre is a true \
             positive; centres are matched greedily to the nearest unused detection, so two detections near one \
             mitosis are one TP and one FP. An image with ground truth but no detection file counts all its \
@@ -27,7 +27,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Dataset folder with the ground-truth centre CSVs (<name>.csv, x,y at 40x).")
     var truth: String
 
-    @Option(help: "Folder of detection CSVs (<name>.csv with x,y,score at 40x).")
+    @Option(help: "Folder of detection CSVs (<name>.csv with x,y,logodds at 40x).")
     var detections: String
 
     @Option(help: "True-positive radius in 40x pixels (30 = 7.5 um at 0.25 um/px).")
@@ -310,7 +310,7 @@ extension AnalysisFiles {
         return underscore != stem.startIndex
     }
 
-    /// Entries of a detection CSV (`x,y,score`, 40x pixels).
+    /// Entries of a detection CSV (`x,y,logodds`, 40x pixels).
     static func readDetections(_ path: String) throws -> [DetectionWriter.Entry] {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw AnalysisError("\(path): cannot read the detection file. HINT: check that it exists and is readable.")
@@ -318,7 +318,7 @@ extension AnalysisFiles {
         do {
             return try DetectionWriter.parseCSV(String(decoding: data, as: UTF8.self), path: path)
         } catch {
-            throw AnalysisError("\(error). HINT: a detection CSV has the header x,y,score and one detection per line at 40x, "
+            throw AnalysisError("\(error). HINT: a detection CSV has the header x,y,logodds and one detection per line at 40x, "
                 + "as `mitosis detect` writes it; ground-truth centre CSVs belong in the dataset folder.")
         }
     }

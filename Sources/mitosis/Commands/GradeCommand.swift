@@ -11,7 +11,7 @@ struct GradeCommand: ParsableCommand {
         commandName: "grade",
         abstract: "Mitoses per 10 HPF and per mm^2 and the mitotic score (1-3), per patient and per image, from detection CSVs.",
         discussion: """
-            Counts the detections in <name>.csv of --detections (x,y,score at 40x, as `mitosis detect` writes \
+            Counts the detections in <name>.csv of --detections (x,y,logodds at 40x, as `mitosis detect` writes \
             them) for every image <name>.tif/.png/.jpg of --images (a dataset folder in the tutorial's layout; \
             patient = the part of the name before the first '_'). An image's area is width x height x \
             pixel-size^2, read from its file. Mitoses per 10 HPF = count / area x 10 x field area; score 1 / 2 / 3 \
@@ -21,7 +21,7 @@ struct GradeCommand: ParsableCommand {
             detection file are left out, area included, with a warning.
             """)
 
-    @Option(help: "Folder of detection CSVs (<name>.csv with x,y,score at 40x).")
+    @Option(help: "Folder of detection CSVs (<name>.csv with x,y,logodds at 40x).")
     var detections: String
 
     @Option(help: "Dataset folder of the original images (their sizes give the areas).")

@@ -1,6 +1,8 @@
 import Foundation
 
-/// A one-line progress display with an ETA on stderr; silent when stderr is not a terminal.
+/// A one-line progress display with an ETA on stderr. When stderr is not a terminal (a log file, a batch
+/// job), a plain line with the same figures is written at most once a minute instead, so a log shows where a
+/// long run is; short work writes nothing there.
 ///
 /// Thread-safe: workers on both cores may call `advance()`.
 final class ProgressBar: @unchecked Sendable {
@@ -11,19 +13,30 @@ final class ProgressBar: @unchecked Sendable {
     private let lock = NSLock()
     private var done = 0
     private var lastDraw = Date.distantPast
+    /// Seconds between plain lines when stderr is not a terminal.
+    private let logInterval: TimeInterval
+    private var lastLog: Date
 
-    init(_ label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1) {
+    init(_ label: String, total: Int, enabled: Bool = isatty(STDERR_FILENO) == 1, logInterval: TimeInterval = 60) {
         self.label = label
         self.total = max(total, 1)
         self.enabled = enabled
+        self.logInterval = logInterval
+        lastLog = start
     }
 
     /// Records `n` more finished units.
     func advance(by n: Int = 1) {
         lock.lock(); defer { lock.unlock() }
         done += n
-        guard enabled else { return }
         let now = Date()
+        guard enabled else {
+            if now.timeIntervalSince(lastLog) >= logInterval {
+                lastLog = now
+                FileHandle.standardError.write(Data((status(now: now) + "\n").utf8))
+            }
+            return
+        }
         if now.timeIntervalSince(lastDraw) < 0.2 && done < total { return }
         lastDraw = now
         draw(now: now)
@@ -43,12 +56,16 @@ final class ProgressBar: @unchecked Sendable {
     }
 
     private func draw(now: Date) {
+        FileHandle.standardError.write(Data(("\r\u{1B}[K" + status(now: now)).utf8))
+    }
+
+    /// "label done/total (p%) elapsed m:ss ETA m:ss".
+    func status(now: Date) -> String {
         let elapsed = now.timeIntervalSince(start)
         let fraction = Double(done) / Double(total)
         let eta = done > 0 ? elapsed / fraction - elapsed : .nan
-        let line = String(format: "\r\u{1B}[K%@ %d/%d (%.0f%%) elapsed %@ ETA %@", label, done, total,
-                          fraction * 100, ProgressBar.clock(elapsed), ProgressBar.clock(eta))
-        FileHandle.standardError.write(line.data(using: .utf8)!)
+        return String(format: "%@ %d/%d (%.0f%%) elapsed %@ ETA %@", label, done, total,
+                      fraction * 100, ProgressBar.clock(elapsed), ProgressBar.clock(eta))
     }
 
     static func clock(_ seconds: Double) -> String {
