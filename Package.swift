@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLevelDB"),
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
 
-        // What every module needs once: the path rule (more to come), no dependencies.
+        // What every module needs once: the path rule, free disk space (more to come); no dependencies.
         .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
         .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG"], swiftSettings: fast),
@@ -47,7 +47,7 @@ let package = Package(
             dependencies: ["MitosisNN", "MitosisImage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/caffe.proto", "Proto/onnx.proto", "Proto/README.md"]),
         // Patch databases: one key/value interface, LMDB and LevelDB backends.
-        .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB"]),
+        .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB", "MitosisSupport"]),
         // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
         .target(name: "MitosisData", dependencies: ["MitosisImage", .product(name: "Logging", package: "swift-log")]),
         // Synthetic H&E cohorts for tests, the demo and benchmarks.

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 /// Everything that can go wrong opening, writing or reading a patch database.
 ///
@@ -49,8 +50,8 @@ public enum StoreError: Error, Equatable, Sendable {
             "pass overwrite (--overwrite) to replace it, or choose another path"
         case .notADatabase(let path, let backend, _):
             Self.backendHint(path: path, tried: backend)
-        case .library(_, let backend, _, let code, let message):
-            Self.libraryHint(backend: backend, code: code, message: message)
+        case .library(let path, let backend, _, let code, let message):
+            Self.libraryHint(path: path, backend: backend, code: code, message: message)
         case .fileSystem:
             "check that the parent directory exists and is writable and that the disk is not full"
         case .notAllowed:
@@ -71,11 +72,17 @@ public enum StoreError: Error, Equatable, Sendable {
         return "point at a directory written by `mitosis` or Caffe's convert_imageset with backend \(tried.name)"
     }
 
-    private static func libraryHint(backend: StoreBackend, code: Int32?, message: String) -> String {
+    private static func libraryHint(path: String, backend: StoreBackend, code: Int32?, message: String) -> String {
         if code == EACCES || code == EROFS || message.contains("Permission denied") {
             return "check the permissions of the database directory (both backends need write access to it)"
         }
-        if code == ENOSPC || message.contains("No space") { return "free disk space and re-run" }
+        // LMDB reports a full disk as an I/O error from its memory map: look at the disk before blaming the file.
+        let full = code == ENOSPC || message.contains("No space")
+            || ((code == EIO || code == EFBIG || message.contains("Input/output")) && DiskSpace.isNearlyFull(at: path))
+        if full {
+            let free = DiskSpace.available(at: path).map { " (\(DiskSpace.describe($0)) free)" } ?? ""
+            return "the disk holding \(path) is full\(free): free space and re-run the same command; finished databases are kept and this one is rebuilt"
+        }
         if backend == .leveldb && message.lowercased().contains("lock") {
             return "another process (or another open handle here) is using it; LevelDB allows one at a time"
         }

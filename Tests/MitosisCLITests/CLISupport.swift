@@ -46,3 +46,14 @@ enum CLI {
 
     static func exists(_ path: String) -> Bool { FileManager.default.fileExists(atPath: path) }
 }
+
+/// Runs a system command (mount, umount) and returns its exit status.
+@discardableResult
+func system(_ tool: String, _ arguments: [String]) throws -> Int32 {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: tool)
+    p.arguments = arguments
+    try p.run()
+    p.waitUntilExit()
+    return p.terminationStatus
+}

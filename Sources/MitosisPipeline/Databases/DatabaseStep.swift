@@ -5,6 +5,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisStore
+import MitosisSupport
 
 /// Step 3: per fold, a training and a test patch database of Caffe `Datum` records and the training mean
 /// image, as `convert_imageset -shuffle` and `compute_image_mean` make them.
@@ -50,6 +51,7 @@ public struct DatabaseStep {
         }.map { ($0, $0.archives.reduce(0) { $0 + $1.count }) }
             .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : (a.0.fold, a.0.train ? 0 : 1) < (b.0.fold, b.0.train ? 0 : 1) }
             .map(\.0)
+        try requireSpace(for: work.map(\.archives), in: folder, what: "step 3 (\(work.count) patch databases)")
         let results = ParallelMap.map(work) { job -> Error? in
             defer { progress?() }
             do {
@@ -72,7 +74,33 @@ public struct DatabaseStep {
             return
         }
         let archives = try encode(index.entries.filter { patients.contains($0.patient) }, patchFolder: patchFolder)
+        try requireSpace(for: [archives], in: folder, what: "the fold \(fold) \(train ? "training" : "test") database")
         try write(fold: fold, train: train, archives: archives, patchSize: s, into: folder)
+    }
+
+    /// Bytes the databases of `databases` (each a list of encoded archives) take on disk, estimated from
+    /// their records: LMDB stores a record of more than half a 4 KiB page on overflow pages of its own
+    /// (a 32x32 Datum, 3,086 bytes, takes one page) plus its key in a leaf; LevelDB about the bytes.
+    public func estimatedBytes(records: Int, recordBytes: Int) -> Int64 {
+        let keyBytes = 48
+        switch backend {
+        case .lmdb:
+            let perRecord = recordBytes + 16 > 2048 ? ((recordBytes + 16 + 4095) / 4096) * 4096 + keyBytes + 16 : recordBytes + keyBytes + 16
+            return Int64(records) * Int64(perRecord) + (1 << 20)
+        case .leveldb:
+            return Int64(records) * Int64(recordBytes + keyBytes) * 11 / 10 + (1 << 20)
+        }
+    }
+
+    /// Refuses (before anything is written) when the databases would not fit on the disk of `folder`.
+    func requireSpace(for databases: [[EncodedArchive]], in folder: String, what: String) throws {
+        var total: Int64 = 0
+        for archives in databases {
+            let records = archives.reduce(0) { $0 + $1.count }
+            let bytes = archives.reduce(0) { $0 + $1.bytes.count }
+            total += estimatedBytes(records: records, recordBytes: records > 0 ? bytes / records : 0)
+        }
+        try DiskSpace.require(total, at: folder, for: what)
     }
 
     static func databasePath(fold: Int, train: Bool, patchSize: Int, in folder: String) -> String {

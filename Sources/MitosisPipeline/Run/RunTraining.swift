@@ -79,6 +79,16 @@ extension RunPipeline {
                 progress: @escaping (Int) -> Void) throws -> (weights: String, mean: String) {
         let mapDir = trainMapsFolder(round: 1, fold: f.fold)
         try maps(trainItems, model: model, into: mapDir)
+        // A finished round-2 model needs none of step 6's patches or database again (a re-run used to
+        // rebuild them for folds that were done).
+        let dir = path("round2", "fold_\(f.fold)")
+        let paths = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: dir + "/db")
+        let done = "\(dir)/model_iter_\(options.training.iterations).caffemodel"
+        if FileManager.default.fileExists(atPath: done), FileManager.default.fileExists(atPath: paths.mean) {
+            logger.info("fold \(f.fold): round-2 model \(done) exists: step 6 and training skipped")
+            progress(options.training.iterations)
+            return (done, paths.mean)
+        }
         var sampler = RefinementSampler(options: options.patches)
         sampler.pixelsPerImage = options.refinePixelsPerImage
         if !options.refineFixedPerImage {
@@ -90,7 +100,6 @@ extension RunPipeline {
         step.refinement = (sampler, mapDir)
         step.csvOrder = options.csvOrder
         step.logger = logger
-        let dir = path("round2", "fold_\(f.fold)")
         let subset = Dataset(root: dataset.root, images: trainItems, skipped: [])
         logger.info("fold \(f.fold): step 6, second-round patches")
         let index = try step.run(subset, into: dir + "/patches", progress: {})
@@ -98,7 +107,6 @@ extension RunPipeline {
         db.logger = logger
         try db.build(fold: f.fold, train: true, patients: Set(index.entries.map(\.patient)), index: index,
                      patchFolder: dir + "/patches", into: dir + "/db")
-        let paths = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: dir + "/db")
         let round1Test = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db")).test
         logger.info("fold \(f.fold): step 6, training round 2")
         return (try train(round: 2, fold: f.fold, trainDB: paths.train, testDB: round1Test, mean: paths.mean,
