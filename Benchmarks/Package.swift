@@ -14,6 +14,9 @@ let package = Package(
             name: "mitosis-bench",
             dependencies: [.product(name: "MitosisNN", package: root)],
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]),
+        .executableTarget(
+            name: "sweep-bench",
+            dependencies: [.product(name: "MitosisPipeline", package: root)]),
     ],
     swiftLanguageModes: [.v5]
 )
