@@ -70,7 +70,7 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: f.root) }
         let out = f.root + "/out", k = f.fold
         let args = ["refine", f.cohort, "--patches", f.patches, "--fold", String(k), "--net", f.net, "--weights", f.weights,
-                    "--mean", f.mean, "-o", out, "--pixels-per-image", "400", "--positive-angles", "0,180",
+                    "--mean", f.mean, "-o", out, "--pixels-per-image", "400", "--fixed-per-image", "--positive-angles", "0,180",
                     "--negative-angles", "0,90", "--seed", "5"]
         let first = try CLI.run(args)
         try #require(first.status == 0, "\(first.stdout)\n\(first.stderr)")
@@ -139,7 +139,7 @@ import Testing
 
         // Reusing the maps (--maps, no model needed) with fewer pixels per image than positives: no negatives.
         let small = try CLI.run(["refine", f.cohort, "--patches", f.patches, "--fold", String(k), "--maps", out + "/maps",
-                                 "-o", f.root + "/out2", "--pixels-per-image", "10", "--positive-angles", "0", "--negative-angles", "0"])
+                                 "-o", f.root + "/out2", "--pixels-per-image", "10", "--fixed-per-image", "--positive-angles", "0", "--negative-angles", "0"])
         try #require(small.status == 0, "\(small.stdout)\n\(small.stderr)")
         #expect(small.stdout.contains("maps: \(trainImages.count) reused"))
         #expect(!CLI.exists(f.root + "/out2/maps"))
@@ -150,6 +150,31 @@ import Testing
         let clash = try CLI.run(Array(args.dropLast(2)) + ["--seed", "6"])
         #expect(clash.status != 0)
         #expect(clash.stderr.contains("refine.json"), "\(clash.stderr)")
+    }
+
+    /// By default `refine` is `run`'s step 6 (RefineStep): the per-image count scaled to the image's area
+    /// and never fewer negative patches than positive ones, and `run`'s solver (Adam), where it used to take
+    /// the author's fixed 3636 per image and write an AdaGrad solver.
+    @Test func byDefaultRefineSamplesAsRunDoes() throws {
+        let f = try Self.prepare("refine-default")
+        defer { try? FileManager.default.removeItem(atPath: f.root) }
+        let out = f.root + "/out"
+        let r = try CLI.run(["refine", f.cohort, "--patches", f.patches, "--fold", String(f.fold), "--net", f.net, "--weights", f.weights,
+                             "--mean", f.mean, "-o", out, "--positive-angles", "0", "--negative-angles", "0", "--seed", "5", "-q"])
+        try #require(r.status == 0, "\(r.stdout)\n\(r.stderr)")
+        #expect(r.stdout.contains("--stain-jitter"), "\(r.stdout)")
+        let index = try PatchIndex.read(from: out + "/patches")
+        // 288x288 at 40x is 144x144 at 20x: 3636 x 144^2 / 1000^2 = 75 pixels, and at least as many negatives as positives.
+        var step = RefineStep(patches: index.options)
+        step.positiveAngles = [0]
+        step.negativeAngles = [0]
+        for entry in index.entries {
+            let expected = step.sampler.negativeCount(width: 144, height: 144, positives: entry.positives)
+            #expect(entry.negatives == expected, "\(entry.name): \(entry.positives) + \(entry.negatives)")
+            #expect(entry.negatives >= entry.positives && entry.negatives < 3636 - entry.positives, "\(entry.name)")
+        }
+        let solver = try String(contentsOfFile: out + "/solver.prototxt", encoding: .utf8)
+        #expect(solver.contains("type: \"Adam\"") && solver.contains("base_lr: 0.001"), "\(solver)")
     }
 
     @Test func badInputNamesTheFileOrOption() throws {

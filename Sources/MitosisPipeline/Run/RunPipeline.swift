@@ -95,15 +95,9 @@ public final class RunPipeline {
         let rounds = options.refine ? 2 : 1
         stage("steps 4-6: training, maps\(options.refine ? " and refinement" : "") of \(folds.k) folds, \(width) at a time")
         let tracker = IterationTracker(total: folds.folds.count * rounds * options.training.iterations, report: onProgress)
-        // Threads per chain are fixed by its position, never by timing, so the same seed and --jobs give the
-        // same files (oneDNN's reductions depend on the thread count): each chain gets its share of the cores,
-        // and a last chain that would run alone (the fifth of five, two at a time) gets them all.
-        let cores = DNNL.threadCount
-        let count = folds.folds.count
-        let results = ParallelMap.onThreads(Array(folds.folds.enumerated()), width: width) { item, _ -> Result<FoldModels, Error> in
-            let alone = width > 1 && count % width == 1 && item.offset == count - 1
-            DNNL.setThreadCountForCallingThread(alone ? cores : max(1, cores / width))
-            return Result { try self.foldChain(item.element, folds: folds, tracker: tracker) }
+        // Threads per chain are fixed by its position (FoldScheduler, as `mitosis train --folds --jobs`).
+        let results = FoldScheduler.run(folds.folds, width: width) { fold, _ -> Result<FoldModels, Error> in
+            Result { try self.foldChain(fold, folds: folds, tracker: tracker) }
         }
         var chains: [FoldModels] = []
         var failures: [String] = []

@@ -18,16 +18,8 @@ extension RunPipeline {
             progress(s.iterations)
             return final
         }
-        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
-        // Paths inside the net are relative to its folder (FilePaths' rule), so OUT can be moved or copied.
-        func here(_ p: String) -> String { FilePaths.relative(p, from: dir, within: out) }
-        try AtomicFile.write(NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
-                                                   backend: options.backend.name, batchSize: s.batchSize), to: dir + "/net.prototxt")
-        try AtomicFile.write(NetTemplates.deployNet(), to: dir + "/deploy.prototxt")
-        try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "model", maxIter: s.iterations,
-                                                 baseLR: s.baseLR, type: s.solverType, lrPolicy: s.lrPolicy, testIter: s.testIter, testInterval: s.testInterval,
-                                                 snapshot: s.snapshot, seed: options.seed &+ UInt64(100 * round + fold)),
-                             to: dir + "/solver.prototxt")
+        try s.writeFoldFiles(into: dir, trainDB: trainDB, testDB: testDB, mean: mean, backend: options.backend,
+                             seed: options.seed &+ UInt64(100 * round + fold), tree: out)
         var job = Trainer.Job(solverPath: dir + "/solver.prototxt")
         job.seed = options.seed &+ UInt64(100 * round + fold)
         job.resume = latestSnapshot(in: dir)
@@ -89,27 +81,19 @@ extension RunPipeline {
             progress(options.training.iterations)
             return (done, paths.mean)
         }
-        var sampler = RefinementSampler(options: options.patches)
-        sampler.pixelsPerImage = options.refinePixelsPerImage
-        if !options.refineFixedPerImage {
-            let side = (2000 * options.patches.scale).rounded()
-            sampler.referenceArea = Int(side * side)
-            sampler.balanceNegatives = true
-        }
-        var step = PatchStep(options: options.patches)
-        step.refinement = (sampler, mapDir)
+        var step = RefineStep(patches: options.patches)
+        step.pixelsPerImage = options.refinePixelsPerImage
+        step.fixedPerImage = options.refineFixedPerImage
+        step.backend = options.backend
+        step.databaseSeed = options.seed &+ 2
         step.csvOrder = options.csvOrder
         step.logger = logger
-        let subset = Dataset(root: dataset.root, images: trainItems, skipped: [])
         logger.info("fold \(f.fold): step 6, second-round patches")
-        let index = try step.run(subset, into: dir + "/patches", progress: {})
-        var db = DatabaseStep(backend: options.backend, seed: options.seed &+ 2)
-        db.logger = logger
-        try db.build(fold: f.fold, train: true, patients: Set(index.entries.map(\.patient)), index: index,
-                     patchFolder: dir + "/patches", into: dir + "/db")
+        let refined = try step.run(fold: f.fold, images: trainItems, root: dataset.root, maps: mapDir,
+                                   patchFolder: dir + "/patches", databaseFolder: dir + "/db")
         let round1Test = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db")).test
         logger.info("fold \(f.fold): step 6, training round 2")
-        return (try train(round: 2, fold: f.fold, trainDB: paths.train, testDB: round1Test, mean: paths.mean,
-                          initialWeights: options.refineFromScratch ? nil : model.weights, progress: progress), paths.mean)
+        return (try train(round: 2, fold: f.fold, trainDB: refined.database, testDB: round1Test, mean: refined.mean,
+                          initialWeights: options.refineFromScratch ? nil : model.weights, progress: progress), refined.mean)
     }
 }

@@ -62,8 +62,11 @@ struct RefineCommand: ParsableCommand {
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String
 
-    @Option(help: "Positive plus negative pixels per image (the author's 3636).")
+    @Option(help: "Positive plus negative pixels per image (the author's 3636, for a 2000x2000 image; scaled to each image's area unless --fixed-per-image).")
     var pixelsPerImage = 3636
+
+    @Flag(help: "The author's --pixels-per-image for every image whatever its size (default: scaled to its area, and never fewer negatives than positives, as `mitosis run`).")
+    var fixedPerImage = false
 
     @Option(help: "Positive angles in degrees, comma-separated (default every 15, the author's 0:15:345).")
     var positiveAngles = stride(from: 0, to: 360, by: 15).map(String.init).joined(separator: ",")
@@ -80,8 +83,14 @@ struct RefineCommand: ParsableCommand {
     @Option(help: "Training iterations written into the round-2 solver.")
     var iterations = 3000
 
-    @Option(help: "Base learning rate of the round-2 solver.")
-    var baseLR = 0.005
+    @Option(help: "Solver of the round-2 solver file: adam (default, as `mitosis run`) or adagrad (the tutorial's).")
+    var solver = "adam"
+
+    @Option(help: "Base learning rate of the round-2 solver (default 0.001 for Adam, 0.005 for AdaGrad, as `mitosis run`).")
+    var baseLR: Double?
+
+    @Flag(help: "Leave stain augmentation out of the printed round-2 train command (`mitosis run` trains with it).")
+    var noStainJitter = false
 
     @Option(help: "Column order of the centre CSVs: xy or yx.")
     var csvOrder: CSVOrder = .xy
@@ -95,6 +104,7 @@ struct RefineCommand: ParsableCommand {
         guard fold >= 1 else { throw ValidationError("--fold must be 1 or more, got \(fold)") }
         guard pixelsPerImage >= 1 else { throw ValidationError("--pixels-per-image must be positive, got \(pixelsPerImage)") }
         guard iterations >= 1 else { throw ValidationError("--iterations must be positive, got \(iterations)") }
+        guard ["adam", "adagrad"].contains(solver.lowercased()) else { throw ValidationError("--solver must be adam or adagrad, got '\(solver)'") }
         if maps == nil, net == nil || weights == nil || mean == nil {
             throw ValidationError("give the round-1 model (--net, --weights and --mean), or its maps of the training images (--maps DIR)")
         }
@@ -106,6 +116,7 @@ struct RefineCommand: ParsableCommand {
     struct Settings: Codable, Equatable {
         var fold: Int
         var pixelsPerImage: Int
+        var fixedPerImage: Bool
         var positiveAngles: [Int]
         var negativeAngles: [Int]
         var seed: UInt64
@@ -164,7 +175,7 @@ struct RefineCommand: ParsableCommand {
         let store = backend ?? detected ?? .lmdb
 
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try checkSettings(Settings(fold: fold, pixelsPerImage: pixelsPerImage, positiveAngles: try Self.angles(positiveAngles, "--positive-angles"),
+        try checkSettings(Settings(fold: fold, pixelsPerImage: pixelsPerImage, fixedPerImage: fixedPerImage, positiveAngles: try Self.angles(positiveAngles, "--positive-angles"),
                                    negativeAngles: try Self.angles(negativeAngles, "--negative-angles"), seed: seed,
                                    backend: store.name, trainPatients: trainPatients.sorted(by: Dataset.patientOrder)))
 
@@ -179,46 +190,40 @@ struct RefineCommand: ParsableCommand {
         }
         print(mapSummary)
 
-        // Second-round patches.
-        var sampler = RefinementSampler(options: options)
-        sampler.pixelsPerImage = pixelsPerImage
-        sampler.positiveAngles = try Self.angles(positiveAngles, "--positive-angles")
-        sampler.negativeAngles = try Self.angles(negativeAngles, "--negative-angles")
-        var step = PatchStep(options: options)
-        step.refinement = (sampler, mapFolder)
+        // Second-round patches and the fold's second-round training database and mean (RefineStep, as `run`).
+        var step = RefineStep(patches: options)
+        step.pixelsPerImage = pixelsPerImage
+        step.fixedPerImage = fixedPerImage
+        step.positiveAngles = try Self.angles(positiveAngles, "--positive-angles")
+        step.negativeAngles = try Self.angles(negativeAngles, "--negative-angles")
+        step.backend = store
+        step.databaseSeed = seed &+ 2
         step.csvOrder = csvOrder
-        step.excludePatients = Set(index.excluded.keys)
         step.logger = log
         let patchFolder = output + "/patches"
         let bar = ProgressBar("patches", total: items.count)
-        let refined = try step.run(Dataset(root: data.root, images: items, skipped: []), into: patchFolder, progress: { bar.advance() })
+        let refined = try step.run(fold: fold, images: items, root: data.root, maps: mapFolder, patchFolder: patchFolder,
+                                   databaseFolder: output, progress: { bar.advance() })
         bar.finish()
-        let positives = refined.entries.reduce(0) { $0 + $1.positives } * sampler.positiveAngles.count
-        let negatives = refined.entries.reduce(0) { $0 + $1.negatives } * sampler.negativeAngles.count
+        foldSummary.trainPatients = Array(Set(refined.index.entries.map(\.patient))).sorted(by: Dataset.patientOrder)
 
-        // The fold's second-round training database and mean.
-        let paths = DatabaseStep.paths(fold: fold, patchSize: options.patchSize, in: output)
-        foldSummary.trainPatients = Array(Set(refined.entries.map(\.patient))).sorted(by: Dataset.patientOrder)
-        let dbExisted = FileManager.default.fileExists(atPath: paths.train) && FileManager.default.fileExists(atPath: paths.mean)
-        var db = DatabaseStep(backend: store, seed: seed &+ 2)
-        db.logger = log
-        try db.build(fold: fold, train: true, patients: Set(foldSummary.trainPatients), index: refined,
-                     patchFolder: patchFolder, into: output)
-
-        // Net and solver for round 2 (relative paths resolve against OUT).
-        let testSource = try roundTwoTestSource(round1Test, detected: detected, backend: store, ownTrain: paths.train, log: log)
-        try AtomicFile.write(NetTemplates.trainNet(trainDB: "DB_train_\(fold)", testDB: testSource,
-                                                   meanFile: URL(fileURLWithPath: paths.mean).lastPathComponent, backend: store.name),
-                             to: output + "/net.prototxt")
-        try AtomicFile.write(NetTemplates.deployNet(), to: output + "/deploy.prototxt")
-        try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: "round2_\(fold)", maxIter: iterations, baseLR: baseLR,
-                                                 testIter: 20, testInterval: max(1, iterations / 4), snapshot: max(1, iterations / 2), seed: seed),
-                             to: output + "/solver.prototxt")
+        // Net and solver for round 2, with `run`'s schedule (relative paths resolve against OUT).
+        let testSource = try roundTwoTestSource(round1Test, detected: detected, backend: store, ownTrain: refined.database, log: log)
+        var schedule = TrainingSchedule()
+        schedule.iterations = iterations
+        schedule.solverType = solver.lowercased() == "adagrad" ? "AdaGrad" : "Adam"
+        schedule.baseLR = baseLR ?? (schedule.solverType == "Adam" ? 0.001 : 0.005)
+        schedule.testInterval = max(1, iterations / 4)
+        schedule.snapshot = max(1, iterations / 2)
+        try schedule.writeFoldFiles(into: output, trainDB: refined.database, testDB: testSource, mean: refined.mean,
+                                    backend: store, snapshotPrefix: "round2_\(fold)", seed: seed &+ UInt64(200 + fold), tree: output)
+        let paths = (train: refined.database, mean: refined.mean)
+        let positives = refined.positives, negatives = refined.negatives, dbExisted = refined.databaseExisted
 
         let names = foldSummary.trainPatients.joined(separator: " ")
-        print("fold \(fold): \(refined.entries.count) training images (patients \(names)) -> \(positives) positive and \(negatives) negative patches in \(patchFolder)")
+        print("fold \(fold): \(refined.index.entries.count) training images (patients \(names)) -> \(positives) positive and \(negatives) negative patches in \(patchFolder)")
         print("database \(paths.train) (\(store), \(positives + negatives) records\(dbExisted ? "; already present, skipped" : "")), mean \(paths.mean)")
-        let fineTune = weights.map { " --weights \(FilePaths.shellQuoted($0))" } ?? ""
+        let fineTune = (weights.map { " --weights \(FilePaths.shellQuoted($0))" } ?? "") + (noStainJitter ? "" : " --stain-jitter")
         print("next: mitosis train --solver \(FilePaths.shellQuoted(output + "/solver.prototxt"))\(fineTune)")
         print("then: mitosis probmap --net \(FilePaths.shellQuoted(output + "/deploy.prototxt")) --weights \(FilePaths.shellQuoted("\(output)/round2_\(fold)_iter_\(iterations).caffemodel")) "
               + "--mean \(FilePaths.shellQuoted(paths.mean)) TEST_IMAGES... -o MAPS")
@@ -254,7 +259,7 @@ struct RefineCommand: ParsableCommand {
     /// The test-phase source of the round-2 net: the round-1 test database of the fold when it is there and
     /// of the same backend, else (with a warning) the round-2 training database.
     func roundTwoTestSource(_ path: String, detected: StoreBackend?, backend: StoreBackend, ownTrain: String, log: Logger) throws -> String {
-        let own = URL(fileURLWithPath: ownTrain).lastPathComponent
+        let own = ownTrain
         guard let detected else {
             log.warning("\(path): no round-1 test database; the round-2 net tests on its own training database (give --test-db)")
             return own

@@ -59,9 +59,8 @@ struct TrainCommand: ParsableCommand {
         let foldList = try folds.map(parseFolds) ?? [nil]
         StopSignal.install()
         let width = max(1, jobs)
-        let failures = ParallelMap.onThreads(foldList, width: width) { fold, _ -> String? in
-            // Folds trained side by side share the cores instead of each spawning one OpenMP thread per core.
-            if width > 1 { DNNL.setThreadCountForCallingThread(max(1, DNNL.threadCount / width)) }
+        // Folds side by side share the cores, each with a thread count fixed by its position, as in `run`.
+        let failures = FoldScheduler.run(foldList, width: width) { fold, _ -> String? in
             var job = Trainer.Job(solverPath: solver)
             job.substitutions = subs
             if let fold { job.substitutions["kfoldi"] = String(fold) }
