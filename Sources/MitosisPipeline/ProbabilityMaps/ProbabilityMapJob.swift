@@ -65,6 +65,45 @@ public struct ProbabilityMapJob {
         return plane
     }
 
+    /// What `mapAll` did.
+    public struct BatchResult {
+        public var computed = 0
+        /// Images whose outputs were already there (an earlier, interrupted batch).
+        public var skipped = 0
+        /// Images that failed, with their error; the others were still mapped.
+        public var failures: [(path: String, error: Error)] = []
+    }
+
+    /// Step 5 for a set of images: the one "map these images, skip finished ones" used by `mitosis run`,
+    /// `mitosis refine` and `mitosis probmap`. The mapper is made only if there is something to map. A
+    /// failing image does not stop the others unless `stopAtFirstFailure` (which then throws it, naming the
+    /// image). `progress` gets (done, to do); `onMapped` each image's seconds.
+    public func mapAll(_ images: [URL], force: Bool = false, stopAtFirstFailure: Bool = false,
+                       mapper makeMapper: () throws -> ProbabilityMapper,
+                       progress: ((Int, Int) -> Void)? = nil,
+                       onMapped: ((URL, Double) -> Void)? = nil) throws -> BatchResult {
+        let todo = force ? images : images.filter { !isDone($0) }
+        var result = BatchResult(skipped: images.count - todo.count)
+        guard !todo.isEmpty else { return result }
+        let mapper = try makeMapper()
+        progress?(0, todo.count)
+        for (k, url) in todo.enumerated() {
+            let start = Date()
+            do {
+                try run(url, mapper: mapper)
+                result.computed += 1
+                onMapped?(url, Date().timeIntervalSince(start))
+            } catch {
+                if stopAtFirstFailure {
+                    throw PipelineError.badFile(path: url.path, reason: "probability map failed: \(error)")
+                }
+                result.failures.append((url.path, error))
+            }
+            progress?(k + 1, todo.count)
+        }
+        return result
+    }
+
     /// Image files in `paths` (folders are listed, sorted; helper masks and outputs are left out).
     public static func images(in paths: [String]) throws -> [URL] {
         let helpers = ["_pc", "_cmask", "_prob", "_class"]

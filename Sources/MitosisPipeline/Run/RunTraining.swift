@@ -56,12 +56,9 @@ extension RunPipeline {
     func maps(_ items: [DatasetImage], model: (weights: String, mean: String), into folder: String) throws {
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: options.patches.scale)
         job.stainNormalization = options.patches.stainNormalization
-        let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
-        guard !todo.isEmpty else { return }
-        let mapper = try ProbabilityMapper(models: [classifier(weights: model.weights, mean: model.mean)], options: options.maps)
-        for item in todo {
-            try job.run(URL(fileURLWithPath: item.imagePath), mapper: mapper)
-        }
+        _ = try job.mapAll(items.map { URL(fileURLWithPath: $0.imagePath) }, stopAtFirstFailure: true, mapper: {
+            try ProbabilityMapper(models: [classifier(weights: model.weights, mean: model.mean)], options: options.maps)
+        })
     }
 
     /// Step 6 for one fold: round-1 maps of the fold's training images, resampled patches, a database and

@@ -60,29 +60,23 @@ struct ProbmapCommand: ParsableCommand {
         guard let folding = HeadFolding(rawValue: head) else { throw ValidationError("--head must be none, ip or pool") }
         let options = ProbabilityMapOptions(mode: exact ? .exact : .dense, mirrorAverage: model.mirrorAverage,
                                             maxTile: tile, headFolding: folding)
-        let mapper = try ProbabilityMapper(models: model.models(), options: options)
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
         job.writeFloat = float
         if stainNormalize { job.stainNormalization = StainNormalizer() }
         let images = try ProbabilityMapJob.images(in: inputs)
-        let todo = force ? images : images.filter { !job.isDone($0) }
-        if todo.count < images.count { log.info("\(images.count - todo.count) of \(images.count) images already done; skipped") }
-        let progress = ProgressBar("probmap", total: todo.count)
-        var failed = 0
-        for url in todo {
-            let start = Date()
-            do {
-                try job.run(url, mapper: mapper)
-                log.info("\(url.lastPathComponent): \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
-            } catch {
-                failed += 1
-                log.error("\(url.path): \(error)")
-            }
-            progress.advance()
-        }
-        progress.finish()
+        var bar: ProgressBar?
+        let result = try job.mapAll(images, force: force, mapper: { try ProbabilityMapper(models: model.models(), options: options) },
+                                    progress: { done, total in
+                                        if bar == nil { bar = ProgressBar("probmap", total: total) }
+                                        bar?.update(done: done)
+                                    },
+                                    onMapped: { url, seconds in log.info("\(url.lastPathComponent): \(String(format: "%.2f", seconds)) s") })
+        bar?.finish()
+        if result.skipped > 0 { log.info("\(result.skipped) of \(images.count) images already done; skipped") }
+        for f in result.failures { log.error("\(f.path): \(f.error)") }
+        let failed = result.failures.count
         if failed > 0 {
-            log.error("\(PipelineError.partialFailure(failed: failed, total: todo.count))")
+            log.error("\(PipelineError.partialFailure(failed: failed, total: failed + result.computed))")
             throw ExitCode.failure
         }
     }

@@ -234,26 +234,19 @@ struct RefineCommand: ParsableCommand {
                      log: Logger) throws -> String {
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: scale)
         job.stainNormalization = stainNormalization
-        let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
-        let skipped = items.count - todo.count
-        if skipped > 0 { log.info("\(skipped) of \(items.count) maps already in \(folder): skipped") }
-        if !todo.isEmpty, let net, let weights, let mean {
+        var bar: ProgressBar?
+        let result = try job.mapAll(items.map { URL(fileURLWithPath: $0.imagePath) }, stopAtFirstFailure: true, mapper: {
+            guard let net, let weights, let mean else { throw ValidationError("give --net, --weights and --mean to compute the maps") }
             let model = try ClassifierModel.load(net: URL(fileURLWithPath: net), weights: URL(fileURLWithPath: weights),
                                                  mean: URL(fileURLWithPath: mean))
-            let mapper = try ProbabilityMapper(models: [model], options: ProbabilityMapOptions(mode: exact ? .exact : .dense))
-            let bar = ProgressBar("maps", total: todo.count)
-            for item in todo {
-                let start = Date()
-                do { try job.run(URL(fileURLWithPath: item.imagePath), mapper: mapper) } catch {
-                    bar.finish()
-                    throw PipelineError.badFile(path: item.imagePath, reason: "probability map failed: \(error)")
-                }
-                log.info("\(item.name): map in \(String(format: "%.2f", Date().timeIntervalSince(start))) s")
-                bar.advance()
-            }
-            bar.finish()
-        }
-        return "maps: \(todo.count) computed, \(skipped) already present (skipped) in \(folder)"
+            return try ProbabilityMapper(models: [model], options: ProbabilityMapOptions(mode: exact ? .exact : .dense))
+        }, progress: { done, total in
+            if bar == nil { bar = ProgressBar("maps", total: total) }
+            bar?.update(done: done)
+        }, onMapped: { url, seconds in log.info("\(url.lastPathComponent): map in \(String(format: "%.2f", seconds)) s") })
+        bar?.finish()
+        if result.skipped > 0 { log.info("\(result.skipped) of \(items.count) maps already in \(folder): skipped") }
+        return "maps: \(result.computed) computed, \(result.skipped) already present (skipped) in \(folder)"
     }
 
     /// The test-phase source of the round-2 net: the round-1 test database of the fold when it is there and
