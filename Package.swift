@@ -35,16 +35,16 @@ let package = Package(
         .systemLibrary(name: "CLevelDB"),
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
 
-        // What every module needs once: the path rule, free disk space (more to come); no dependencies.
+        // What every module needs once: atomic file writes, the path rule, free disk space; no dependencies.
         .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
-        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG"], swiftSettings: fast),
+        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG", "MitosisSupport"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
         .target(name: "MitosisNN", dependencies: ["CDNNL"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.
         .target(
             name: "MitosisCaffe",
-            dependencies: ["MitosisNN", "MitosisImage", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+            dependencies: ["MitosisNN", "MitosisImage", "MitosisSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
             exclude: ["Proto/caffe.proto", "Proto/onnx.proto", "Proto/README.md"]),
         // Patch databases: one key/value interface, LMDB and LevelDB backends.
         .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB", "MitosisSupport"]),

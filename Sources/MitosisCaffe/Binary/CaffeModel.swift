@@ -1,6 +1,7 @@
 import Foundation
 import MitosisNN
 import SwiftProtobuf
+import MitosisSupport
 
 /// Trained weights in Caffe's `.caffemodel` format (a binary `NetParameter` whose layers carry blobs).
 ///
@@ -51,7 +52,7 @@ public struct CaffeModel: Sendable, Equatable {
 
     /// Reads a `.caffemodel`.
     public init(contentsOf url: URL) throws {
-        try self.init(serializedData: AtomicFile.read(url), path: url.path)
+        try self.init(serializedData: CaffeFiles.read(url), path: url.path)
     }
 
     /// Decodes a `.caffemodel`'s bytes; `path` is only used in errors.

@@ -1,13 +1,14 @@
 import Foundation
 import MitosisNN
 import SwiftProtobuf
+import MitosisSupport
 
 /// Mean images in Caffe's `.binaryproto` format (one `BlobProto`, 1 x C x H x W floats, BGR channel order),
 /// as written by `compute_image_mean`.
 public enum MeanImage {
     /// Reads a `.binaryproto` blob as a tensor of its stored shape (the tutorial's: [1, 3, 32, 32]).
     public static func read(contentsOf url: URL) throws -> Tensor {
-        let data = try AtomicFile.read(url)
+        let data = try CaffeFiles.read(url)
         let blob: Caffe_BlobProto
         do {
             blob = try Caffe_BlobProto(serializedBytes: data)

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisNN
 import SwiftProtobuf
+import MitosisSupport
 
 /// A solver snapshot in Caffe's `.solverstate` format: iteration, the caffemodel it goes with, and one
 /// history blob per learnable parameter (AdaGrad's sum of squared gradients, SGD's momentum, ...), in the
@@ -26,7 +27,7 @@ public struct SolverStateFile: Sendable, Equatable {
 
     /// Reads a `.solverstate` file.
     public init(contentsOf url: URL) throws {
-        let data = try AtomicFile.read(url)
+        let data = try CaffeFiles.read(url)
         let state: Caffe_SolverState
         do {
             state = try Caffe_SolverState(serializedBytes: data)

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisNN
 import SwiftProtobuf
+import MitosisSupport
 
 /// Exports a deploy network and its weights as an ONNX model (opset 13), for onnxruntime and other tools.
 ///

@@ -10,7 +10,7 @@ public enum PrototxtReader {
     public static func read<M: SwiftProtobuf.Message>(
         _ type: M.Type, contentsOf url: URL, substitutions: [String: String] = [:]
     ) throws -> M {
-        let data = try AtomicFile.read(url)
+        let data = try CaffeFiles.read(url)
         guard let text = String(data: data, encoding: .utf8) else {
             throw CaffeFormatError.textSyntax(path: url.path, line: nil, reason: "the file is not UTF-8 text")
         }

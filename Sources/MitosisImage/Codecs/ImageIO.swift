@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 /// Reading and writing images: one entry point each, format chosen by content (read) or extension (write).
 ///
@@ -79,19 +80,6 @@ public enum ImageIO {
 
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`; removes it on failure.
     static func writeAtomically(_ path: String, _ body: (String) throws -> Void) throws {
-        let url = URL(fileURLWithPath: path)
-        let folder = url.deletingLastPathComponent().path
-        let temporary = folder + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        do {
-            try body(temporary)
-        } catch {
-            unlink(temporary)
-            throw error
-        }
-        if rename(temporary, path) != 0 {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw ImageError.cannotWrite(path: path, reason: "rename from temporary file failed: \(reason)")
-        }
+        try AtomicFile.write(path, createFolder: false, body)   // a missing folder stays the codec's error
     }
 }

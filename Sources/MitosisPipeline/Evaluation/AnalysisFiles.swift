@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// Small helpers shared by `detect`, `evaluate` and `grade`.
 public enum AnalysisFiles {

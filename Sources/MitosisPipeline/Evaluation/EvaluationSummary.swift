@@ -186,7 +186,9 @@ extension MeanStd {
 /// The precision-recall sweep.
 public struct Sweep: Sendable, Equatable, Encodable {
     public var note = "The best-F1 threshold is chosen on the same images it is scored on, so its figures are optimistic; "
-        + "`mitosis run` chooses each fold's threshold on the other folds' images (crossValidated, with --folds)."
+        + "`mitosis run` chooses each fold's threshold with the fold's own model on its training images (or, with "
+        + "--threshold-from other-folds, on the other folds' images, as crossValidated here does with --folds). Scores and "
+        + "thresholds are log-odds of the smoothed P(mitosis)."
     /// One point per distinct score, descending thresholds (detections with score >= threshold kept).
     public var curve: [ScoreRow]
     /// The curve point of highest F1 (optimistic: chosen on the images it is scored on); nil without detections.

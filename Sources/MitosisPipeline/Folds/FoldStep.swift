@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// Step 2 (`step2_make_training_lists.m`): patient-level folds and the tutorial's four list files per fold.
 ///

@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// One training patch cut by step 1 (or step 6): RGB pixels plus where it came from.
 public struct Patch: Sendable, Equatable {

@@ -4,7 +4,7 @@ import MitosisImage
 
 /// Step 1 of the tutorial (`step1_make_patches.m`): positive and negative 32x32 patches of one image.
 ///
-/// Follows the author's code (see docs/CONVENTIONS.md for the details and departures):
+/// Follows the author's code (see the README's table "How `mitosis run` follows the tutorial, and where it departs"):
 /// - the image and its `_pc` / `_cmask` helper masks are resized by `scale` (MATLAB `imresize`, bicubic with
 ///   antialiasing) and padded by `padding` pixels with `symmetric` mirroring;
 /// - positives are every non-zero pixel of the resized `_pc` mask, each cut at every positive angle;

@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// The record step 1 keeps of what it cut (the author's `patient_struct`): per image, its patient and how
 /// many positive and negative pixels it gave. Patch names follow from these counts and the angle lists,

@@ -44,6 +44,6 @@ public struct PatchOptions: Sendable, Equatable, Codable {
     /// Symmetric padding added to the working image (half the window), as the author's `padarray(..., 32)`.
     public var padding: Int { patchSize }
     /// Offset of the labelled pixel inside its patch (0-based): 16 for 32x32 patches. The patch is the
-    /// central crop of the window, whose centre is also the rotation centre; see docs/CONVENTIONS.md.
+    /// central crop of the window, whose centre is also the rotation centre; see the README's table "How `mitosis run` follows the tutorial".
     public var centreOffset: Int { patchSize / 2 }
 }

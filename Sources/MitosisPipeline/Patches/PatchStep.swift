@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MitosisData
 import MitosisImage
+import MitosisSupport
 
 /// Step 1 over a whole dataset: cuts every image's patches into the patch store (one archive per image)
 /// and writes the index. Images run in parallel on all cores; each image's random choices come from its own

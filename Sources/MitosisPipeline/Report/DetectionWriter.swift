@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// Detections as files other tools read: CSV for scripts and spreadsheets, GeoJSON for QuPath.
 ///

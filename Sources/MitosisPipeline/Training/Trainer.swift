@@ -3,6 +3,7 @@ import Logging
 import MitosisCaffe
 import MitosisData
 import MitosisNN
+import MitosisSupport
 
 /// Step 4: `caffe train --solver=...` for the tutorial's solver and net files (or ours).
 ///

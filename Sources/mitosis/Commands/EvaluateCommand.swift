@@ -4,6 +4,7 @@ import Logging
 import MitosisData
 import MitosisImage
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis evaluate`: precision, recall and F1 of detection CSVs against ground-truth centres.
 struct EvaluateCommand: ParsableCommand {

@@ -4,6 +4,7 @@ import Logging
 import MitosisData
 import MitosisImage
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis grade`: mitotic count per 10 HPF and per mm^2 and the mitotic score, per patient and per image.
 struct GradeCommand: ParsableCommand {
