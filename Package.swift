@@ -28,7 +28,6 @@ let package = Package(
         // Thin wrappers of Debian's native libraries (see scripts/bootstrap.sh).
         .systemLibrary(name: "CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "CTIFF", pkgConfig: "libtiff-4"),
-        .systemLibrary(name: "CJPEG", pkgConfig: "libjpeg"),
         .systemLibrary(name: "CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CDNNL"),
         .systemLibrary(name: "CLMDB", pkgConfig: "lmdb"),
@@ -38,7 +37,7 @@ let package = Package(
         // What every module needs once: atomic file writes, the path rule, free disk space; no dependencies.
         .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
-        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CJPEG", "CTurboJPEG", "MitosisSupport"], swiftSettings: fast),
+        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CTurboJPEG", "MitosisSupport"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
         .target(name: "MitosisNN", dependencies: ["CDNNL"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.
@@ -49,9 +48,9 @@ let package = Package(
         // Patch databases: one key/value interface, LMDB and LevelDB backends.
         .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB", "MitosisSupport"]),
         // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
-        .target(name: "MitosisData", dependencies: ["MitosisImage", .product(name: "Logging", package: "swift-log")]),
+        .target(name: "MitosisData", dependencies: ["MitosisImage"]),
         // Synthetic H&E cohorts for tests, the demo and benchmarks.
-        .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisData"], swiftSettings: fast),
+        .target(name: "MitosisSynth", dependencies: ["MitosisImage"], swiftSettings: fast),
         // The six steps, detection, evaluation, grading, reports.
         .target(
             name: "MitosisPipeline",

@@ -109,8 +109,8 @@ public final class RunPipeline {
                 failures.append("fold \(f.fold): \(e)")
             }
         }
-        if shouldStop() { throw PipelineError.invalidOption("interrupted: re-run the same command to resume") }
-        if !failures.isEmpty { throw PipelineError.invalidOption("\(failures.count) of \(folds.k) folds failed: " + failures.joined(separator: "; ")) }
+        if shouldStop() { throw PipelineError.interrupted }
+        if !failures.isEmpty { throw PipelineError.foldsFailed(failed: failures, total: folds.k) }
         return chains
     }
 
@@ -121,7 +121,7 @@ public final class RunPipeline {
         logger.info("fold \(f.fold): step 4, training round 1")
         let model1 = (weights: try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean,
                                          progress: { tracker.set(fold: f.fold, round: 1, iteration: $0) }), mean: db.mean)
-        if shouldStop() { throw PipelineError.invalidOption("interrupted") }
+        if shouldStop() { throw PipelineError.interrupted }
         logger.info("fold \(f.fold): step 5, held-out maps (round 1)")
         try maps(testItems, model: model1, into: path("round1", "maps"))
         let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
@@ -132,7 +132,7 @@ public final class RunPipeline {
         }
         let model2 = try refine(fold: f, trainItems: trainItems, model: model1,
                                 progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
-        if shouldStop() { throw PipelineError.invalidOption("interrupted") }
+        if shouldStop() { throw PipelineError.interrupted }
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
         if calibrate {
