@@ -47,6 +47,9 @@ public enum SynthError: Error, CustomStringConvertible {
 }
 
 extension SyntheticCohort {
+    /// The pixel size recorded in the cohort's TIFFs: the tutorial's 40x, about 0.25 um.
+    public static let pixelSizeMicrons = 0.25
+
     /// Radius of the filled disks of the `_pc` helper mask, pixels at 40x.
     public static let helperDiskRadius = 8
 
@@ -75,7 +78,8 @@ extension SyntheticCohort {
                 let (image, figures) = render(spec: spec, profile: profiles[patient - 1], patient: patient, index: index)
                 let name = spec.imageName(patient: patient, index: index)
                 let base = (directory as NSString).appendingPathComponent(name)
-                try ImageIO.write(image, to: base + ".tif", options: ImageWriteOptions(tiffCompression: tiffCompression))
+                try ImageIO.write(image, to: base + ".tif", options: ImageWriteOptions(tiffCompression: tiffCompression,
+                                                                                        tiffPixelSizeMicrons: pixelSizeMicrons))
                 try ImageIO.write(helperMask(width: spec.width, height: spec.height, figures: figures),
                                   to: base + "_pc.png", options: ImageWriteOptions(pngCompressionLevel: 9))
                 try writeText(csv(figures), to: base + ".csv")

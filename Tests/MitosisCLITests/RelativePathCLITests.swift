@@ -1,4 +1,5 @@
 import Foundation
+import MitosisImage
 import MitosisPipeline
 import Testing
 
@@ -130,5 +131,38 @@ import Testing
         let run = try CLI.run(["run", "cohort", "out", "--iterations", "2", "--no-refine", "-q"], cwd: work)
         #expect(run.status == 0, "\(run.stdout)\n\(run.stderr)")
         #expect(run.stdout.contains("over 5 folds"), "\(run.stdout)")
+    }
+}
+
+/// The pixel-size path end to end on real tissue: two real frames of two patients from
+/// ../shared/real/mitos-atypia-14-H (0.2273 um/px, JPEG without resolution tags), linked into a dataset
+/// folder, through `run --pixel-size 0.2273` with a few iterations (plumbing, not quality).
+@Suite(.serialized) struct RealFramesCLITests {
+    static let cohort = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/real/mitos-atypia-14-H").path
+
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: cohort), "needs ../shared/real/mitos-atypia-14-H"))
+    func twoRealFramesRunAtTheirPixelSize() throws {
+        let t = try CLI.temporaryFolder("real-frames")
+        defer { try? FileManager.default.removeItem(atPath: t) }
+        let data = t + "/frames"
+        try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+        for name in ["H03_00Aa", "H10_00Ac"] {
+            for ext in ["jpg", "csv"] {
+                try FileManager.default.createSymbolicLink(atPath: "\(data)/\(name).\(ext)", withDestinationPath: "\(Self.cohort)/\(name).\(ext)")
+            }
+        }
+        let run = try CLI.run(["run", "frames", "out", "--folds", "2", "--iterations", "2", "--no-refine", "--pixel-size", "0.2273"], cwd: t)
+        try #require(run.status == 0, "\(run.stdout)\n\(run.stderr)")
+        #expect(run.stderr.contains("pixel size 0.2273 um (given)") && run.stderr.contains("scale 0.4546"), "\(run.stderr)")
+        // Maps at the working resolution: 1663 x 1485 at 0.2273 um/px -> 0.5 um/px (MATLAB's imresize: ceil).
+        let map = try ImageIO.read(t + "/out/round1/maps/H03_00Aa_prob.png")
+        #expect(map.width == Int((1663 * 0.4546).rounded(.up)) && map.height == Int((1485 * 0.4546).rounded(.up)), "\(map.width)x\(map.height)")
+        let summary = try String(contentsOfFile: t + "/out/summary.txt", encoding: .utf8)
+        #expect(summary.contains("33.0 px (7.5 um)"), "\(summary)")
+        // Without the pixel size, JPEGs record none: the run says what it assumes before anything else (here it
+        // then stops at step 2: two patients cannot make three folds).
+        let assumed = try CLI.run(["run", "frames", "out2", "--folds", "3", "--iterations", "1", "--no-refine"], cwd: t)
+        #expect(assumed.stderr.contains("assuming 0.25 um") && assumed.stderr.contains("--pixel-size"), "\(assumed.stderr)")
     }
 }

@@ -56,12 +56,17 @@ public struct ImageWriteOptions: Sendable, Equatable {
     public var tiffCompression: TIFFCompression
     /// JPEG quality 1 ... 100 (chroma is not subsampled).
     public var jpegQuality: Int
+    /// Pixel size in um recorded in a TIFF's resolution tags (XResolution/YResolution per centimetre), as
+    /// scanners record it; nil writes none.
+    public var tiffPixelSizeMicrons: Double?
 
     /// Options with the given values; the defaults are PNG level 6, LZW TIFF, JPEG quality 95.
-    public init(pngCompressionLevel: Int = 6, tiffCompression: TIFFCompression = .lzw, jpegQuality: Int = 95) {
+    public init(pngCompressionLevel: Int = 6, tiffCompression: TIFFCompression = .lzw, jpegQuality: Int = 95,
+                tiffPixelSizeMicrons: Double? = nil) {
         self.pngCompressionLevel = pngCompressionLevel
         self.tiffCompression = tiffCompression
         self.jpegQuality = jpegQuality
+        self.tiffPixelSizeMicrons = tiffPixelSizeMicrons
     }
 }
 

@@ -47,9 +47,16 @@ public enum ImageIO {
                 try writeBytes(JPEGCodec.encode(image, quality: options.jpegQuality, path: path),
                                to: temporary, reportedAs: path)
             case .tiff:
-                try TIFFCodec.write(image, to: temporary, compression: options.tiffCompression, reportedAs: path)
+                try TIFFCodec.write(image, to: temporary, compression: options.tiffCompression,
+                                    pixelSizeMicrons: options.tiffPixelSizeMicrons, reportedAs: path)
             }
         }
+    }
+
+    /// The pixel size in um that the image file records (TIFF resolution tags), or nil.
+    public static func pixelSizeMicrons(_ path: String) -> Double? {
+        guard ImageFormat(extensionOf: path) == .tiff else { return nil }
+        return TIFFCodec.pixelSizeMicrons(path)
     }
 
     /// The whole file as bytes; throws `.cannotRead` / `.empty`.

@@ -121,10 +121,29 @@ public enum TIFFCodec {
         return pixels
     }
 
+    /// The pixel size in um recorded in the first directory's resolution tags (XResolution with
+    /// ResolutionUnit inch or centimetre), or nil when the file records none (or no unit).
+    public static func pixelSizeMicrons(_ path: String) -> Double? {
+        let (opened, _) = _TIFFFile.open(path, mode: "r")
+        guard let tiff = opened else { return nil }
+        var x: Float = 0
+        let found = withUnsafeMutablePointer(to: &x) { pointer in
+            withVaList([pointer]) { TIFFVGetField(tiff.handle, UInt32(TIFFTAG_XRESOLUTION), $0) }
+        }
+        guard found == 1, x > 0, x.isFinite, let unit = tiff.field(TIFFTAG_RESOLUTIONUNIT, as: UInt16.self, defaulted: false) else {
+            return nil
+        }
+        switch Int32(unit) {
+        case RESUNIT_INCH: return 25_400 / Double(x)
+        case RESUNIT_CENTIMETER: return 10_000 / Double(x)
+        default: return nil
+        }
+    }
+
     /// Writes `image` as a TIFF to `file`; errors name `path` (the user's final path).
     /// - Throws: `ImageError.cannotWrite` with libtiff's messages.
     public static func write(_ image: Image, to file: String, compression: ImageWriteOptions.TIFFCompression,
-                             reportedAs path: String) throws {
+                             pixelSizeMicrons: Double? = nil, reportedAs path: String) throws {
         guard image.width > 0, image.height > 0 else {
             throw ImageError.cannotWrite(path: path, reason: "TIFF cannot hold a \(image.width)x\(image.height) image")
         }
@@ -149,6 +168,11 @@ public enum TIFFCodec {
         if ok && image.channels == 4 {
             var kinds: [UInt16] = [UInt16(EXTRASAMPLE_UNASSALPHA)]
             ok = kinds.withUnsafeMutableBufferPointer { tiff.set(TIFFTAG_EXTRASAMPLES, Int32(1), $0.baseAddress!) }
+        }
+        if ok, let um = pixelSizeMicrons, um > 0, um.isFinite {
+            // Rational tags go through C varargs as double; pixels per centimetre.
+            ok = tiff.set(TIFFTAG_XRESOLUTION, 10_000 / um) && tiff.set(TIFFTAG_YRESOLUTION, 10_000 / um)
+                && tiff.set(TIFFTAG_RESOLUTIONUNIT, Int32(RESUNIT_CENTIMETER))
         }
         let rowBytes = image.width * image.channels
         let rowsPerStrip = max(1, min(image.height, 8192 / max(rowBytes, 1)))

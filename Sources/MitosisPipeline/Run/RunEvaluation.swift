@@ -114,7 +114,7 @@ extension RunPipeline {
             .init("training", "\(options.training.iterations) \(options.training.solverType) iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
             .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),
             .init("maps", options.maps.mode.rawValue), .init("database", options.backend.name),
-            .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(Int(options.matchRadius)) px at 40x"),
+            .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(String(format: "%.1f", options.matchRadius)) px (7.5 um) of the images' \(String(format: "%.4g", options.pixelSizeMicrons)) um pixels"),
             .init("stain normalisation", options.patches.stainNormalization == nil ? "none" : "Macenko (reference basis)"),
             .init("stain augmentation", options.training.stainJitter.map { "H x 1 +/- \($0.hematoxylin), E x 1 +/- \($0.eosin), shade +/- \($0.hue), brightness +/- \($0.brightness)" } ?? "none"),
             .init("round 2", options.refineFromScratch ? "trained from random weights" : "fine-tuned from the round-1 model"),

@@ -41,7 +41,12 @@ public struct RunOptions: Sendable {
         case otherFolds = "other-folds"
     }
     public var thresholdSource = ThresholdSource.trainingImages
-    /// True positive radius in 40x pixels (30 px = 7.5 um).
+    /// The images' pixel size in um; nil: from their files, else the tutorial's 0.25 with a warning
+    /// (`ImagePixelSize`). `RunPipeline` derives the scale and the radii from it (`resolved(imagePixelSize:)`).
+    public var imagePixelSize: Double?
+    /// The resolution the network works at, in um per pixel: the tutorial's 20x.
+    public var workingPixelSize = 0.5
+    /// True positive radius in image pixels (7.5 um: 30 px at 0.25 um/px).
     public var matchRadius = 30.0
     /// Pixel size at the images' resolution (um) and high-power field area (mm^2) for grading.
     public var pixelSizeMicrons = 0.25

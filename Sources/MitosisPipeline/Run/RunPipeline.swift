@@ -32,6 +32,8 @@ public final class RunPipeline {
     public var shouldStop: () -> Bool = { false }
 
     let dataset: Dataset
+    /// How the images' pixel size was found, logged when the run starts.
+    let pixelSizeNote: (text: String, warning: Bool)
     /// Annotated centres per image name (40x).
     var truth: [String: [Centre]] = [:]
 
@@ -39,10 +41,12 @@ public final class RunPipeline {
         // Resolved once against the working folder: every path below is absolute (FilePaths' rule).
         datasetPath = FilePaths.absolute(dataset)
         self.out = FilePaths.absolute(out)
-        self.options = options
         self.dataset = try Dataset.discover(at: datasetPath)
+        let size = try ImagePixelSize.resolve(given: options.imagePixelSize, images: self.dataset.images.map(\.imagePath))
+        self.options = options.resolved(imagePixelSize: size.micronsPerPixel)
+        pixelSizeNote = ImagePixelSize.message(size.micronsPerPixel, size.source)
         for item in self.dataset.images {
-            truth[item.name] = try item.csvPath.map { try CentreCSV.read($0, order: options.csvOrder) } ?? []
+            truth[item.name] = try item.csvPath.map { try CentreCSV.read($0, order: self.options.csvOrder) } ?? []
         }
     }
 
@@ -57,6 +61,8 @@ public final class RunPipeline {
     @discardableResult
     public func run() throws -> ReportData {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        if pixelSizeNote.warning { logger.warning("\(pixelSizeNote.text)") } else { logger.info("\(pixelSizeNote.text)") }
+        logger.info("working resolution \(options.workingPixelSize) um/px: scale \(String(format: "%.4g", options.patches.scale)), match radius \(String(format: "%.1f", options.matchRadius)) px (7.5 um)")
         // Round 1: steps 1-5.
         let patchDir = path("round1", "patches")
         stage("step 1: patches -> \(patchDir)")
