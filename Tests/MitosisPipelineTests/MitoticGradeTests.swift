@@ -18,4 +18,19 @@ import Testing
         #expect(abs(wide.per10HPF - 7.5) < 1e-9)
         #expect(wide.score == 2)
     }
+
+    @Test func patientsPoolTheirImagesCountsAndAreas() {
+        // Patient 2: 3 + 1 mitoses in two 2000x2000 images (2 x 0.25 mm^2 at 0.25 um) -> 8 per mm^2, 15.7 per
+        // 10 HPF -> score 3; patient 10 sorts after 2; patient 1 has none.
+        let images = [ImageCount(name: "10_01", patient: "10", count: 2, pixels: 4_000_000),
+                      ImageCount(name: "02_01", patient: "2", count: 3, pixels: 4_000_000),
+                      ImageCount(name: "02_02", patient: "2", count: 1, pixels: 4_000_000),
+                      ImageCount(name: "01_01", patient: "1", count: 0, pixels: 1_000_000)]
+        let grades = MitoticGrade.perPatient(images, pixelSizeMicrons: 0.25, fieldAreaMM2: 0.196)
+        #expect(grades.map(\.patient) == ["1", "2", "10"])
+        #expect(grades[1].images == ["02_01", "02_02"])
+        #expect(grades[1].grade == MitoticGrade(count: 4, pixels: 8_000_000, pixelSizeMicrons: 0.25, fieldAreaMM2: 0.196))
+        #expect(abs(grades[1].grade.perMM2 - 8) < 1e-9 && grades[1].grade.score == 3)
+        #expect(grades[0].grade.count == 0 && grades[0].grade.score == 1)
+    }
 }

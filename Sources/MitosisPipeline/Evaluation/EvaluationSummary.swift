@@ -1,3 +1,4 @@
+import MitosisData
 import Foundation
 
 /// One image to evaluate: its ground-truth centres and scored detections, in 40x pixels.
@@ -50,7 +51,7 @@ public struct Evaluator: Sendable {
             ScoreRow(name: image.name, patient: image.patient, fold: image.fold, images: 1,
                      detectionFile: image.detectionFile, counts: c)
         }
-        let patients = Array(Set(images.map(\.patient))).sorted(by: patientOrder)
+        let patients = Array(Set(images.map(\.patient))).sorted(by: Dataset.patientOrder)
         let patientRows = patients.map { p in
             let mine = imageRows.filter { $0.patient == p }
             return ScoreRow(name: p, patient: p, fold: mine.first?.fold, images: mine.count,

@@ -1,3 +1,4 @@
+import MitosisData
 /// Step 2 of the tutorial: patient-level k-fold cross-validation.
 ///
 /// The author's `step2_make_training_lists.m` assigns patients to folds with `crossvalind('Kfold', ...)`,
@@ -14,19 +15,19 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
 
     /// Patients tested in fold `fold` (1-based), sorted.
     public func testPatients(_ fold: Int) -> [String] {
-        foldOfPatient.filter { $0.value == fold }.map(\.key).sorted(by: patientOrder)
+        foldOfPatient.filter { $0.value == fold }.map(\.key).sorted(by: Dataset.patientOrder)
     }
 
     /// Patients trained on in fold `fold`: everyone not tested in it, sorted.
     public func trainPatients(_ fold: Int) -> [String] {
-        foldOfPatient.filter { $0.value != fold }.map(\.key).sorted(by: patientOrder)
+        foldOfPatient.filter { $0.value != fold }.map(\.key).sorted(by: Dataset.patientOrder)
     }
 
     /// Assigns patients to `k` folds.
     /// - Parameter mitoses: annotated mitoses per patient (patients listed here are the ones assigned).
     public static func make(mitoses: [String: Int], k: Int, seed: UInt64, candidates: Int = 64) throws -> FoldAssignment {
         guard k >= 2 else { throw PipelineError.invalidOption("--folds must be at least 2 (got \(k))") }
-        let patients = mitoses.keys.sorted(by: patientOrder)
+        let patients = mitoses.keys.sorted(by: Dataset.patientOrder)
         let withMitoses = patients.filter { mitoses[$0]! > 0 }, without = patients.filter { mitoses[$0]! == 0 }
         guard withMitoses.count >= k else {
             throw PipelineError.invalidOption(
@@ -53,8 +54,3 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
     }
 }
 
-/// Numeric patient ids sort as numbers, others as strings.
-func patientOrder(_ a: String, _ b: String) -> Bool {
-    if let x = Int(a), let y = Int(b), x != y { return x < y }
-    return a < b
-}

@@ -43,7 +43,7 @@ public struct PatchStep {
                 excluded[p] = "no annotated mitoses (the author drops such patients, e.g. patient 10)"
             }
         }
-        for (p, why) in excluded.sorted(by: { patientOrder($0.key, $1.key) }) where perPatient[p] != nil {
+        for (p, why) in excluded.sorted(by: { Dataset.patientOrder($0.key, $1.key) }) where perPatient[p] != nil {
             logger.info("patient \(p) left out: \(why)")
         }
         let work = zip(dataset.images, counts).filter { excluded[$0.0.patient] == nil }

@@ -73,7 +73,7 @@ extension RunPipeline {
         let detDir = path("detections")
         try FileManager.default.createDirectory(atPath: detDir, withIntermediateDirectories: true)
         var images: [ImageResult] = []
-        var perPatient: [String: (images: Int, pixels: Int, found: Int, truth: Int)] = [:]
+        var counted: [(name: String, patient: String, found: Int, truth: Int, pixels: Int)] = []
         for f in final.folds {
             for (item, s) in scored[f.fold] ?? [] {
                 let kept = zip(s.points, s.scores).filter { $0.1 >= f.threshold }
@@ -94,18 +94,16 @@ extension RunPipeline {
                 images.append(ImageResult(name: item.name, patient: item.patient, fold: f.fold, round: final.round, counts: counts,
                                           overlayImage: Data(try JPEGCodec.encode(ring, quality: 85)),
                                           heatmapImage: Data(try JPEGCodec.encode(heat, quality: 85))))
-                var p = perPatient[item.patient] ?? (0, 0, 0, 0)
-                p.images += 1; p.pixels += image.width * image.height; p.found += points.count; p.truth += s.truth.count
-                perPatient[item.patient] = p
+                counted.append((item.name, item.patient, points.count, s.truth.count, image.width * image.height))
             }
         }
-        let grades = perPatient.keys.sorted(by: patientOrder).map { patient -> PatientGrade in
-            let p = perPatient[patient]!
-            return PatientGrade(patient: patient, images: p.images, truthCount: p.truth,
-                                grade: MitoticGrade(count: p.found, pixels: p.pixels, pixelSizeMicrons: options.pixelSizeMicrons,
-                                                    fieldAreaMM2: options.fieldAreaMM2),
-                                truthGrade: MitoticGrade(count: p.truth, pixels: p.pixels, pixelSizeMicrons: options.pixelSizeMicrons,
-                                                         fieldAreaMM2: options.fieldAreaMM2))
+        // Found and annotated counts pooled per patient by the same aggregation as `mitosis grade`.
+        let found = MitoticGrade.perPatient(counted.map { ImageCount(name: $0.name, patient: $0.patient, count: $0.found, pixels: $0.pixels) },
+                                            pixelSizeMicrons: options.pixelSizeMicrons, fieldAreaMM2: options.fieldAreaMM2)
+        let annotated = MitoticGrade.perPatient(counted.map { ImageCount(name: $0.name, patient: $0.patient, count: $0.truth, pixels: $0.pixels) },
+                                                pixelSizeMicrons: options.pixelSizeMicrons, fieldAreaMM2: options.fieldAreaMM2)
+        let grades = zip(found, annotated).map { f, a in
+            PatientGrade(patient: f.patient, images: f.images.count, truthCount: a.grade.count, grade: f.grade, truthGrade: a.grade)
         }
         let cohort = CohortSummary(patients: dataset.patients.count, images: dataset.images.count,
                                    mitoses: truth.values.reduce(0) { $0 + $1.count }, source: datasetPath)

@@ -116,13 +116,9 @@ struct GradeCommand: ParsableCommand {
         guard !rows.isEmpty else {
             throw AnalysisError("\(detections): none of the \(dataset.images.count) images of \(images) has a detection file <name>.csv here. HINT: pass the folder `mitosis detect` wrote for these images.")
         }
-        let patients = dataset.patients.compactMap { p -> PatientGradeRow? in
-            let mine = rows.filter { $0.patient == p }
-            guard !mine.isEmpty else { return nil }
-            let grade = MitoticGrade(count: mine.reduce(0) { $0 + $1.grade.count }, pixels: mine.reduce(0) { $0 + $1.width * $1.height },
-                                     pixelSizeMicrons: pixelSize, fieldAreaMM2: fieldArea)
-            return PatientGradeRow(patient: p, images: mine.map(\.name), fields: grade.areaMM2 / fieldArea, grade: grade)
-        }
+        let pooled = MitoticGrade.perPatient(rows.map { ImageCount(name: $0.name, patient: $0.patient, count: $0.grade.count, pixels: $0.width * $0.height) },
+                                             pixelSizeMicrons: pixelSize, fieldAreaMM2: fieldArea)
+        let patients = pooled.map { PatientGradeRow(patient: $0.patient, images: $0.images, fields: $0.grade.areaMM2 / fieldArea, grade: $0.grade) }
         let grades = Grades(detectionsFolder: detections, imagesFolder: images, fieldAreaMM2: fieldArea, pixelSizeMicrons: pixelSize,
                             threshold: threshold, patients: patients, images: rows, warnings: warnings)
         print(render(grades))
