@@ -34,12 +34,12 @@ let package = Package(
         .systemLibrary(name: "CLevelDB"),
         .systemLibrary(name: "COpenSlide", pkgConfig: "openslide"),
 
-        // What every module needs once: atomic file writes, the path rule, free disk space; no dependencies.
+        // What every module needs once: the seeded generator, atomic file writes, the path rule, free disk space; no dependencies.
         .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
         .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CTurboJPEG", "MitosisSupport"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
-        .target(name: "MitosisNN", dependencies: ["CDNNL"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
+        .target(name: "MitosisNN", dependencies: ["CDNNL", "MitosisSupport"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.
         .target(
             name: "MitosisCaffe",
@@ -50,7 +50,7 @@ let package = Package(
         // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
         .target(name: "MitosisData", dependencies: ["MitosisImage"]),
         // Synthetic H&E cohorts for tests, the demo and benchmarks.
-        .target(name: "MitosisSynth", dependencies: ["MitosisImage"], swiftSettings: fast),
+        .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisSupport"], swiftSettings: fast),
         // The six steps, detection, evaluation, grading, reports.
         .target(
             name: "MitosisPipeline",

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Everything that is constant across one patient's images: stain, tumour morphology, mitotic activity.
 ///
 /// Drawn from `(seed, patient)` only, so any image can be generated without generating the others.

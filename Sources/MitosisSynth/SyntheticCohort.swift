@@ -1,3 +1,4 @@
+import MitosisSupport
 import Dispatch
 import Foundation
 import MitosisImage

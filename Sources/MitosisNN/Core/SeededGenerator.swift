@@ -2,22 +2,11 @@
 ///
 /// All randomness in MitosisNN (fillers, dropout masks) comes from one of these, so a seed reproduces a run
 /// and saving `state` is enough to resume one. The numbers are not Caffe's.
-public struct SeededGenerator: RandomNumberGenerator, Sendable, Equatable, Codable {
-    /// The full generator state.
-    public var state: UInt64
+@_exported import struct MitosisSupport.SplitMix64
 
-    /// A generator whose sequence is fixed by `seed`.
-    public init(seed: UInt64) { state = seed }
+public typealias SeededGenerator = SplitMix64
 
-    /// The next 64 random bits.
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
+extension SplitMix64 {
     /// Uniform in [0, 1) with 24 random bits.
     public mutating func nextUnitFloat() -> Float {
         Float(next() >> 40) * (1.0 / 16_777_216.0)

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// An irregular ellipse: the outline of a nucleus, a chromatin clump or a cell.
 ///
 /// Semi-axes `a` (along angle `angle`) and `b`, with the boundary radius in normalised ellipse units

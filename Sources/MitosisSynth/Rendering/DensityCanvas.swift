@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Two float planes of stain amount, hematoxylin and eosin, on which tissue is drawn.
 ///
 /// Values are optical-density multipliers of the stain vectors (1.0 = one unit of the stain's optical

@@ -1,3 +1,4 @@
+import MitosisSupport
 import MitosisImage
 
 /// How one patient's slides took the stain and how the scanner saw them.

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Smooth random fields for textures, computed on a coarse lattice and interpolated.
 ///
 /// Value noise: random values on a lattice of `cellX` x `cellY` pixels, blended with a smooth-step weight.

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Where every cell of one field goes: the positions are decided before anything is drawn so cells can
 /// avoid each other and cytoplasm can be partitioned between tumour cells.
 struct CellPlan {

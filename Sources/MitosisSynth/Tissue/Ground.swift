@@ -1,3 +1,4 @@
+import MitosisSupport
 /// The ground substance of a field: tumour-cell cytoplasm (partitioned between cells, with faint cell
 /// borders), loose pink stroma, and bare glass in lumina and clefts.
 enum Ground {

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Mitotic figures in their phases, drawn as condensed chromosomes (hematoxylin-dense rods and clumps)
 /// in a rounded, often cleared cell. The annotated centre is (x, y); for anaphase and telophase it is the
 /// middle between the two halves, as pathologists annotate them.

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Interphase tumour nuclei and the dark cells that are not mitoses: lymphocytes, pyknotic nuclei,
 /// apoptotic bodies and debris. The look-alikes are drawn as dark as mitoses on purpose, so that colour
 /// and darkness alone cannot separate them (see the colour-baseline test).

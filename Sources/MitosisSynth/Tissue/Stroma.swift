@@ -1,3 +1,4 @@
+import MitosisSupport
 /// Stromal detail: wavy collagen fibres following a smooth direction field, spindle fibroblast nuclei
 /// lying along them, and capillaries with red blood cells.
 enum Stroma {

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// The large-scale architecture of one field: tumour nests, stroma between them, lumina and retraction
 /// clefts. Nests are the super-level set of a smooth random field, as carcinoma nests in a desmoplastic
 /// stroma look at 40x: irregular islands a few hundred micrometres across.
