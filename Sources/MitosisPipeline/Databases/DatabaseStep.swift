@@ -168,7 +168,7 @@ public struct DatabaseStep {
         var order: [(image: Int, record: Int)] = []
         for (i, a) in archives.enumerated() { order += (0..<a.count).map { (i, $0) } }
         var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("db-\(train ? "train" : "test")-\(fold)"))
-        order.shuffle(using: &rng)
+        rng.shuffle(&order)
         let store = try openStore(at: URL(fileURLWithPath: dbPath), backend: backend, access: .create(overwrite: true))
         defer { store.close() }
         var txn = try store.beginTransaction()

@@ -98,7 +98,7 @@ public struct ListDatabase {
         guard !entries.isEmpty else { throw PipelineError.badFile(path: list, reason: "the list has no images") }
         if shuffle {
             var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("list-db"))
-            entries.shuffle(using: &rng)
+            rng.shuffle(&entries)
         }
         let store = try openStore(at: URL(fileURLWithPath: output), backend: backend, access: .create(overwrite: overwrite))
         defer { store.close() }

@@ -41,10 +41,10 @@ public struct FoldAssignment: Sendable, Equatable, Codable {
             func place(_ patient: String, _ target: Int) {
                 load[target] += mitoses[patient]!; members[target] += 1; fold[patient] = target + 1
             }
-            for (i, p) in withMitoses.shuffled(using: &rng).enumerated() {
+            for (i, p) in rng.shuffled(withMitoses).enumerated() {
                 place(p, i < k ? i : (0..<k).min { (load[$0], members[$0], $0) < (load[$1], members[$1], $1) }!)
             }
-            for p in without.shuffled(using: &rng) {
+            for p in rng.shuffled(without) {
                 place(p, (0..<k).min { (members[$0], $0) < (members[$1], $1) }!)
             }
             let spread = load.max()! - load.min()!
