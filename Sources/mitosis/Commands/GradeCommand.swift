@@ -48,34 +48,6 @@ struct GradeCommand: ParsableCommand {
         if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a number") }
     }
 
-    struct ImageGrade: Encodable {
-        var name: String
-        var patient: String
-        var width: Int
-        var height: Int
-        var fields: Double
-        var grade: MitoticGrade
-    }
-
-    struct PatientGradeRow: Encodable {
-        var patient: String
-        var images: [String]
-        var fields: Double
-        var grade: MitoticGrade
-    }
-
-    struct Grades: Encodable {
-        var detectionsFolder: String
-        var imagesFolder: String
-        var fieldAreaMM2: Double
-        var pixelSizeMicrons: Double
-        var threshold: Float?
-        var cutOffs = "score 1 / 2 / 3 for <= 7 / 8-14 / >= 15 mitoses per 10 HPF"
-        var patients: [PatientGradeRow]
-        var images: [ImageGrade]
-        var warnings: [String]
-    }
-
     func run() throws {
         let log = global.logger("grade")
         var warnings: [String] = []
@@ -83,7 +55,7 @@ struct GradeCommand: ParsableCommand {
         let dataset = try Dataset.discover(at: images)
         let available = try AnalysisFiles.csvStems(in: detections, role: "--detections",
                                                    hint: "pass the output folder of `mitosis detect` (or the detections folder of `mitosis run`).")
-        var rows: [ImageGrade] = [], errors: [String] = []
+        var rows: [GradeReport.ImageGrade] = [], errors: [String] = []
         let progress = ProgressBar("grade", total: dataset.images.count)
         for item in dataset.images {
             defer { progress.advance() }
@@ -97,7 +69,7 @@ struct GradeCommand: ParsableCommand {
                 let size = try ImageHeader.size(of: item.imagePath)
                 let grade = MitoticGrade(count: count, pixels: size.width * size.height, pixelSizeMicrons: pixelSize,
                                          fieldAreaMM2: fieldArea)
-                rows.append(ImageGrade(name: item.name, patient: item.patient, width: size.width, height: size.height,
+                rows.append(GradeReport.ImageGrade(name: item.name, patient: item.patient, width: size.width, height: size.height,
                                        fields: grade.areaMM2 / fieldArea, grade: grade))
             } catch {
                 errors.append("\(error)")
@@ -118,58 +90,14 @@ struct GradeCommand: ParsableCommand {
         }
         let pooled = MitoticGrade.perPatient(rows.map { ImageCount(name: $0.name, patient: $0.patient, count: $0.grade.count, pixels: $0.width * $0.height) },
                                              pixelSizeMicrons: pixelSize, fieldAreaMM2: fieldArea)
-        let patients = pooled.map { PatientGradeRow(patient: $0.patient, images: $0.images, fields: $0.grade.areaMM2 / fieldArea, grade: $0.grade) }
-        let grades = Grades(detectionsFolder: detections, imagesFolder: images, fieldAreaMM2: fieldArea, pixelSizeMicrons: pixelSize,
+        let patients = pooled.map { GradeReport.PatientGradeRow(patient: $0.patient, images: $0.images, fields: $0.grade.areaMM2 / fieldArea, grade: $0.grade) }
+        let grades = GradeReport(detectionsFolder: detections, imagesFolder: images, fieldAreaMM2: fieldArea, pixelSizeMicrons: pixelSize,
                             threshold: threshold, patients: patients, images: rows, warnings: warnings)
-        print(render(grades))
+        print(grades.text())
         if let output {
             try AnalysisFiles.writeJSON(grades, to: AnalysisFiles.join(output, "grades.json"))
-            try AtomicFile.write(csv(grades), to: AnalysisFiles.join(output, "grades.csv"))
+            try AtomicFile.write(grades.csv(), to: AnalysisFiles.join(output, "grades.csv"))
             log.info("wrote grades.csv and grades.json to \(output)")
         }
-    }
-
-    static let header = ["mitoses", "area mm^2", "HPF", "per mm^2", "per 10 HPF", "score"]
-
-    func cells(_ g: MitoticGrade, fields: Double) -> [String] {
-        ["\(g.count)", String(format: "%.4f", g.areaMM2), String(format: "%.2f", fields), String(format: "%.2f", g.perMM2),
-         String(format: "%.1f", g.per10HPF), "\(g.score)"]
-    }
-
-    func render(_ g: Grades) -> String {
-        var out: [String] = []
-        let filter = threshold.map { "detections with score >= \(AnalysisFiles.score($0))" } ?? "all detections"
-        out.append("field \(AnalysisFiles.number(fieldArea)) mm^2, pixel \(AnalysisFiles.number(pixelSize)) um; \(filter); \(g.cutOffs)")
-        out.append("")
-        out.append(AnalysisFiles.table(["image", "patient", "size"] + GradeCommand.header,
-                                       g.images.map { [$0.name, $0.patient, "\($0.width)x\($0.height)"] + cells($0.grade, fields: $0.fields) },
-                                       left: [0, 1]))
-        out.append("")
-        out.append(AnalysisFiles.table(["patient", "images"] + GradeCommand.header,
-                                       g.patients.map { [$0.patient, "\($0.images.count)"] + cells($0.grade, fields: $0.fields) }))
-        if abs(fieldArea - 0.196) > 1e-9 {
-            out.append("note: the score cut-offs were set for a field of 0.196 mm^2; with --field-area \(AnalysisFiles.number(fieldArea)) check that they still apply")
-        }
-        let small = g.patients.filter { $0.fields < 10 }
-        if !small.isEmpty {
-            out.append("note: \(small.count) of \(g.patients.count) patients have less than 10 HPF of image; their counts per 10 HPF are extrapolated")
-        }
-        return out.joined(separator: "\n")
-    }
-
-    func csv(_ g: Grades) -> String {
-        var text = "level,name,patient,images,width,height,mitoses,area_mm2,hpf,per_mm2,per_10hpf,score\n"
-        func line(_ fields: [String], _ grade: MitoticGrade, _ hpf: Double) {
-            text += (fields + ["\(grade.count)", String(format: "%.6f", grade.areaMM2), String(format: "%.4f", hpf),
-                               String(format: "%.4f", grade.perMM2), String(format: "%.4f", grade.per10HPF), "\(grade.score)"])
-                .joined(separator: ",") + "\n"
-        }
-        for r in g.images {
-            line(["image", AnalysisFiles.csvField(r.name), AnalysisFiles.csvField(r.patient), "1", "\(r.width)", "\(r.height)"], r.grade, r.fields)
-        }
-        for p in g.patients {
-            line(["patient", AnalysisFiles.csvField(p.patient), AnalysisFiles.csvField(p.patient), "\(p.images.count)", "", ""], p.grade, p.fields)
-        }
-        return text
     }
 }
