@@ -94,7 +94,7 @@ import Testing
             let detect = try CLI.run(["detect"] + maps + ["-o", "det \(k)", "--threshold", "0.05", "-q"], cwd: work)
             try #require(detect.status == 0, "\(detect.stdout)\n\(detect.stderr)")
             let evaluate = try CLI.run(["evaluate", "--truth", "demo out/cohort", "--detections", "det \(k)",
-                                        "--threshold", "\(threshold)", "-o", "eval \(k)"], cwd: work)
+                                        "--threshold=\(threshold)", "-o", "eval \(k)"], cwd: work)
             try #require(evaluate.status == 0, "\(evaluate.stdout)\n\(evaluate.stderr)")
             let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: work + "/eval \(k)/evaluation.json"))) as! [String: Any]
             // The fold's own test patients (evaluate also lists the others' images, with no detection file).

@@ -34,7 +34,7 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "True-positive radius in 40x pixels (30 = 7.5 um at 0.25 um/px).")
     var radius = 30.0
 
-    @Option(help: "Keep only detections with score >= T (default: all detections in the files).")
+    @Option(help: "Keep only detections with score >= T, in log-odds as the CSVs (default: all); write a negative T as --threshold=-1.5.")
     var threshold: Float?
 
     @Flag(help: "Print the precision-recall curve over score thresholds and the best-F1 threshold (optimistic on the same data; with --folds, also chosen on the other folds).")

@@ -34,7 +34,7 @@ struct GradeCommand: ParsableCommand {
     @Option(help: "Pixel size of the images in um (0.25 at 40x).")
     var pixelSize = 0.25
 
-    @Option(help: "Count only detections with score >= T (default: all detections in the files).")
+    @Option(help: "Count only detections with score >= T, in log-odds as the CSVs (default: all); write a negative T as --threshold=-1.5.")
     var threshold: Float?
 
     @Option(name: .shortAndLong, help: "Write grades.csv and grades.json here.")

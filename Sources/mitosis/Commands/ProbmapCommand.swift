@@ -64,14 +64,11 @@ struct ProbmapCommand: ParsableCommand {
         job.writeFloat = float
         if stainNormalize { job.stainNormalization = StainNormalizer() }
         let images = try ProbabilityMapJob.images(in: inputs)
-        var bar: ProgressBar?
+        let bar = LazyProgressBar("probmap")
         let result = try job.mapAll(images, force: force, mapper: { try ProbabilityMapper(models: model.models(), options: options) },
-                                    progress: { done, total in
-                                        if bar == nil { bar = ProgressBar("probmap", total: total) }
-                                        bar?.update(done: done)
-                                    },
+                                    progress: bar.update,
                                     onMapped: { url, seconds in log.info("\(url.lastPathComponent): \(String(format: "%.2f", seconds)) s") })
-        bar?.finish()
+        bar.finish()
         if result.skipped > 0 { log.info("\(result.skipped) of \(images.count) images already done; skipped") }
         for f in result.failures { log.error("\(f.path): \(f.error)") }
         let failed = result.failures.count

@@ -112,171 +112,40 @@ struct RefineCommand: ParsableCommand {
         _ = try Self.angles(negativeAngles, "--negative-angles")
     }
 
-    /// What an output folder was made with: resuming with other settings would mix patches.
-    struct Settings: Codable, Equatable {
-        var fold: Int
-        var pixelsPerImage: Int
-        var fixedPerImage: Bool
-        var positiveAngles: [Int]
-        var negativeAngles: [Int]
-        var seed: UInt64
-        var backend: String
-        var trainPatients: [String]
-    }
-
     func run() throws {
         let log = global.logger("refine")
-        let listFolder = lists ?? patches
-        let std = { (p: String) in FilePaths.absolute(p) }
-        guard std(output) != std(patches), std(output) != std(listFolder) else {
-            throw PipelineError.invalidOption("-o \(output): use a new output folder, not the round-1 patch folder (its DB_train_\(fold) would be taken for the round-2 one)")
-        }
-
-        // Steps 1-2 outputs: the patch geometry and the fold's patients.
-        let index = try PatchIndex.read(from: patches)
-        let folds = try FoldStep.Summary.read(from: listFolder)
-        guard var foldSummary = folds.folds.first(where: { $0.fold == fold }) else {
-            let known = folds.folds.map(\.fold)
-            throw PipelineError.invalidOption("--fold \(fold): \(listFolder)/folds.json has folds \(known.min() ?? 0)-\(known.max() ?? 0)")
-        }
-        for file in [net, weights, mean].compactMap({ $0 }) where !FileManager.default.fileExists(atPath: file) {
-            throw PipelineError.missingInput(path: file, hint: "give the round-1 deploy prototxt (--net), this fold's .caffemodel (--weights) and its mean .binaryproto (--mean)")
-        }
-        if let maps {
-            var isFolder: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: maps, isDirectory: &isFolder), isFolder.boolValue else {
-                throw PipelineError.missingInput(path: maps, hint: "--maps takes the folder of round-1 maps (<name>_prob.png) of the training images")
-            }
-        }
-
-        // The fold's training images (patients step 1 left out stay out).
-        let trainPatients = Set(foldSummary.trainPatients).subtracting(index.excluded.keys)
-        let data = try Dataset.discover(at: dataset)
-        let items = data.images.filter { trainPatients.contains($0.patient) }
-        guard !items.isEmpty else {
-            throw PipelineError.invalidOption("\(dataset): no images of fold \(fold)'s training patients (\(foldSummary.trainPatients.joined(separator: " "))). HINT: give the dataset the patch folder \(patches) was made from.")
-        }
-        let testPatients = Set(foldSummary.testPatients)
-        if let both = items.first(where: { testPatients.contains($0.patient) }) {
-            throw PipelineError.badFile(path: listFolder + "/folds.json", reason: "patient \(both.patient) is both a training and a test patient of fold \(fold). HINT: re-run `mitosis folds`.")
-        }
-
-        if let maps {
-            for item in items where !FileManager.default.fileExists(atPath: maps + "/" + item.name + "_prob.png") {
-                throw PipelineError.missingInput(path: maps + "/" + item.name + "_prob.png",
-                                                 hint: "--maps needs the round-1 map of every training image of fold \(fold) (`mitosis probmap`), or give --net/--weights/--mean to compute them")
-            }
-        }
-
-        // Database backend: that of the round-1 databases unless chosen.
-        let round1 = DatabaseStep.paths(fold: fold, patchSize: index.options.patchSize, in: listFolder)
-        let round1Test = testDB ?? round1.test
-        let detected = StoreBackend.detect(at: URL(fileURLWithPath: round1Test))
-        let store = backend ?? detected ?? .lmdb
-
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
-        try checkSettings(Settings(fold: fold, pixelsPerImage: pixelsPerImage, fixedPerImage: fixedPerImage, positiveAngles: try Self.angles(positiveAngles, "--positive-angles"),
-                                   negativeAngles: try Self.angles(negativeAngles, "--negative-angles"), seed: seed,
-                                   backend: store.name, trainPatients: trainPatients.sorted(by: Dataset.patientOrder)))
-
-        // Round-1 maps of the training images.
-        let options = { () -> PatchOptions in var o = index.options; o.seed = seed; return o }()
-        let mapFolder = maps ?? output + "/maps"
-        let mapSummary: String
-        if maps != nil {
-            mapSummary = "maps: \(items.count) reused from \(mapFolder)"
-        } else {
-            mapSummary = try computeMaps(items, scale: options.scale, stainNormalization: options.stainNormalization, into: mapFolder, log: log)
-        }
-        print(mapSummary)
-
-        // Second-round patches and the fold's second-round training database and mean (RefineStep, as `run`).
-        var step = RefineStep(patches: options)
-        step.pixelsPerImage = pixelsPerImage
-        step.fixedPerImage = fixedPerImage
-        step.positiveAngles = try Self.angles(positiveAngles, "--positive-angles")
-        step.negativeAngles = try Self.angles(negativeAngles, "--negative-angles")
-        step.backend = store
-        step.databaseSeed = seed &+ 2
-        step.csvOrder = csvOrder
-        step.logger = log
-        let patchFolder = output + "/patches"
-        let bar = ProgressBar("patches", total: items.count)
-        let refined = try step.run(fold: fold, images: items, root: data.root, maps: mapFolder, patchFolder: patchFolder,
-                                   databaseFolder: output, progress: { bar.advance() })
-        bar.finish()
-        foldSummary.trainPatients = Array(Set(refined.index.entries.map(\.patient))).sorted(by: Dataset.patientOrder)
-
-        // Net and solver for round 2, with `run`'s schedule (relative paths resolve against OUT).
-        let testSource = try roundTwoTestSource(round1Test, detected: detected, backend: store, ownTrain: refined.database, log: log)
-        var schedule = TrainingSchedule()
-        schedule.iterations = iterations
-        schedule.solverType = solver.lowercased() == "adagrad" ? "AdaGrad" : "Adam"
-        schedule.baseLR = baseLR ?? (schedule.solverType == "Adam" ? 0.001 : 0.005)
-        schedule.testInterval = max(1, iterations / 4)
-        schedule.snapshot = max(1, iterations / 2)
-        try schedule.writeFoldFiles(into: output, trainDB: refined.database, testDB: testSource, mean: refined.mean,
-                                    backend: store, snapshotPrefix: "round2_\(fold)", seed: seed &+ UInt64(200 + fold), tree: output)
-        let paths = (train: refined.database, mean: refined.mean)
-        let positives = refined.positives, negatives = refined.negatives, dbExisted = refined.databaseExisted
-
-        let names = foldSummary.trainPatients.joined(separator: " ")
-        print("fold \(fold): \(refined.index.entries.count) training images (patients \(names)) -> \(positives) positive and \(negatives) negative patches in \(patchFolder)")
-        print("database \(paths.train) (\(store), \(positives + negatives) records\(dbExisted ? "; already present, skipped" : "")), mean \(paths.mean)")
+        var job = FoldRefinement(dataset: dataset, patches: patches, fold: fold, output: output)
+        job.lists = lists
+        if let net, let weights, let mean { job.model = (net, weights, mean) }
+        job.maps = maps
+        job.exactMaps = exact
+        job.pixelsPerImage = pixelsPerImage
+        job.fixedPerImage = fixedPerImage
+        job.positiveAngles = try Self.angles(positiveAngles, "--positive-angles")
+        job.negativeAngles = try Self.angles(negativeAngles, "--negative-angles")
+        job.backend = backend
+        job.testDB = testDB
+        job.csvOrder = csvOrder
+        job.seed = seed
+        job.schedule.iterations = iterations
+        job.schedule.solverType = solver.lowercased() == "adagrad" ? "AdaGrad" : "Adam"
+        job.schedule.baseLR = baseLR ?? (job.schedule.solverType == "Adam" ? 0.001 : 0.005)
+        job.schedule.testInterval = max(1, iterations / 4)
+        job.schedule.snapshot = max(1, iterations / 2)
+        job.logger = log
+        let mapBar = LazyProgressBar("maps"), patchBar = LazyProgressBar("patches")
+        let r = try job.run(mapProgress: mapBar.update, patchProgress: patchBar.update)
+        mapBar.finish()
+        patchBar.finish()
+        print(maps != nil ? "maps: \(r.refined.index.entries.count) reused from \(r.mapFolder)"
+                          : "maps: \(r.mapsComputed) computed, \(r.mapsSkipped) already present (skipped) in \(r.mapFolder)")
+        let o = r.refined
+        print("fold \(fold): \(o.index.entries.count) training images (patients \(r.trainPatients.joined(separator: " "))) -> \(o.positives) positive and \(o.negatives) negative patches in \(r.patchFolder)")
+        print("database \(o.database) (\(r.backend), \(o.positives + o.negatives) records\(o.databaseExisted ? "; already present, skipped" : "")), mean \(o.mean)")
         let fineTune = (weights.map { " --weights \(FilePaths.shellQuoted($0))" } ?? "") + (noStainJitter ? "" : " --stain-jitter")
         print("next: mitosis train --solver \(FilePaths.shellQuoted(output + "/solver.prototxt"))\(fineTune)")
         print("then: mitosis probmap --net \(FilePaths.shellQuoted(output + "/deploy.prototxt")) --weights \(FilePaths.shellQuoted("\(output)/round2_\(fold)_iter_\(iterations).caffemodel")) "
-              + "--mean \(FilePaths.shellQuoted(paths.mean)) TEST_IMAGES... -o MAPS")
-    }
-
-    /// Step 5 for the training images into `folder`, skipping finished maps. Returns a one-line summary.
-    func computeMaps(_ items: [DatasetImage], scale: Double, stainNormalization: StainNormalizer?, into folder: String,
-                     log: Logger) throws -> String {
-        var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: scale)
-        job.stainNormalization = stainNormalization
-        var bar: ProgressBar?
-        let result = try job.mapAll(items.map { URL(fileURLWithPath: $0.imagePath) }, stopAtFirstFailure: true, mapper: {
-            guard let net, let weights, let mean else { throw ValidationError("give --net, --weights and --mean to compute the maps") }
-            let model = try ClassifierModel.load(net: URL(fileURLWithPath: net), weights: URL(fileURLWithPath: weights),
-                                                 mean: URL(fileURLWithPath: mean))
-            return try ProbabilityMapper(models: [model], options: ProbabilityMapOptions(mode: exact ? .exact : .dense))
-        }, progress: { done, total in
-            if bar == nil { bar = ProgressBar("maps", total: total) }
-            bar?.update(done: done)
-        }, onMapped: { url, seconds in log.info("\(url.lastPathComponent): map in \(String(format: "%.2f", seconds)) s") })
-        bar?.finish()
-        if result.skipped > 0 { log.info("\(result.skipped) of \(items.count) maps already in \(folder): skipped") }
-        return "maps: \(result.computed) computed, \(result.skipped) already present (skipped) in \(folder)"
-    }
-
-    /// The test-phase source of the round-2 net: the round-1 test database of the fold when it is there and
-    /// of the same backend, else (with a warning) the round-2 training database.
-    func roundTwoTestSource(_ path: String, detected: StoreBackend?, backend: StoreBackend, ownTrain: String, log: Logger) throws -> String {
-        let own = ownTrain
-        guard let detected else {
-            log.warning("\(path): no round-1 test database; the round-2 net tests on its own training database (give --test-db)")
-            return own
-        }
-        guard detected == backend else {
-            log.warning("\(path) is \(detected) but --backend is \(backend); the round-2 net tests on its own training database")
-            return own
-        }
-        return FilePaths.absolute(path)   // the user's round-1 folder: outside OUT, so absolute (FilePaths' rule)
-    }
-
-    /// Writes `OUT/refine.json`, or checks that an existing one holds the same settings.
-    func checkSettings(_ settings: Settings) throws {
-        let path = output + "/refine.json"
-        if let data = FileManager.default.contents(atPath: path) {
-            let previous = try? JSONDecoder().decode(Settings.self, from: data)
-            guard previous == settings else {
-                throw PipelineError.invalidOption("\(path): this folder was made with other settings (fold, --pixels-per-image, angles, --seed, --backend or patients). HINT: use a new output folder, or delete it to start over.")
-            }
-            return
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(settings), to: path)
+              + "--mean \(FilePaths.shellQuoted(o.mean)) TEST_IMAGES... -o MAPS")
     }
 
     static func angles(_ text: String, _ flag: String) throws -> [Int] {

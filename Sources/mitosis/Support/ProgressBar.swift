@@ -75,3 +75,25 @@ final class ProgressBar: @unchecked Sendable {
                          : String(format: "%d:%02d", s / 60, s % 60)
     }
 }
+
+/// A progress bar made on the first (done, total) report, for library calls that say their total only once
+/// they know it. Thread-safe.
+final class LazyProgressBar: @unchecked Sendable {
+    private let label: String
+    private let lock = NSLock()
+    private var bar: ProgressBar?
+    init(_ label: String) { self.label = label }
+
+    func update(_ done: Int, _ total: Int) {
+        lock.lock()
+        if bar == nil { bar = ProgressBar(label, total: total) }
+        let current = bar
+        lock.unlock()
+        current?.update(done: done)
+    }
+
+    func finish() {
+        lock.lock(); let current = bar; lock.unlock()
+        current?.finish()
+    }
+}
