@@ -160,6 +160,28 @@ import Testing
         #expect(map.width == Int((1663 * 0.4546).rounded(.up)) && map.height == Int((1485 * 0.4546).rounded(.up)), "\(map.width)x\(map.height)")
         let summary = try String(contentsOfFile: t + "/out/summary.txt", encoding: .utf8)
         #expect(summary.contains("33.0 px (7.5 um)"), "\(summary)")
+        // The step-by-step commands take the pixel size as `run` does.
+        let probmap = try CLI.run(["probmap", "--net", "out/round1/fold_1/deploy.prototxt", "--weights", "out/round1/fold_1/model_iter_2.caffemodel",
+                                   "--mean", "out/round1/db/DB_train_w32_1.binaryproto", "frames/H03_00Aa.jpg", "-o", "pm",
+                                   "--pixel-size", "0.2273", "-q"], cwd: t)
+        try #require(probmap.status == 0, "\(probmap.stdout)\n\(probmap.stderr)")
+        let own = try ImageIO.read(t + "/pm/H03_00Aa_prob.png")
+        #expect(own.width == map.width && own.height == map.height, "\(own.width)x\(own.height)")
+        let detect = try CLI.run(["detect", "out/round1/maps", "-o", "det", "--pixel-size", "0.2273", "--threshold", "0.01", "-q"], cwd: t)
+        try #require(detect.status == 0, "\(detect.stdout)\n\(detect.stderr)")
+        let evaluate = try CLI.run(["evaluate", "--truth", "frames", "--detections", "det", "--pixel-size", "0.2273", "-o", "ev"], cwd: t)
+        try #require(evaluate.status == 0, "\(evaluate.stdout)\n\(evaluate.stderr)")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: t + "/ev/evaluation.json"))) as! [String: Any]
+        #expect(abs((json["radius"] as! NSNumber).doubleValue - 7.5 / 0.2273) < 1e-9, "\(json["radius"] ?? "")")
+        // Detections are written in the frames' own pixels (1663 x 1485). MATLAB's imresize makes ceil(0.4546 x
+        // 1485) = 676 map rows, whose last row's centre maps to 1485.4: up to one pixel past the frame's edge.
+        let csv = try String(contentsOfFile: t + "/det/H03_00Aa.csv", encoding: .utf8).split(separator: "\n").dropFirst()
+        #expect(!csv.isEmpty)
+        for line in csv {
+            let xy = line.split(separator: ",").compactMap { Double($0) }
+            #expect(xy[0] >= -0.5 && xy[0] < 1664 && xy[1] >= -0.5 && xy[1] < 1486, "\(line)")
+        }
+
         // Without the pixel size, JPEGs record none: the run says what it assumes before anything else (here it
         // then stops at step 2: two patients cannot make three folds).
         let assumed = try CLI.run(["run", "frames", "out2", "--folds", "3", "--iterations", "1", "--no-refine"], cwd: t)

@@ -10,7 +10,7 @@ extension EvaluationReport {
         let r = self
         var out: [String] = []
         let filter = r.threshold.map { "detections with score >= \(AnalysisFiles.score($0))" } ?? "all detections"
-        out.append("TP radius \(AnalysisFiles.number(r.radius)) px at 40x; \(filter)")
+        out.append("TP radius \(String(format: "%.1f", r.radius)) px of the images; \(filter)")
         out.append("")
         out.append(AnalysisFiles.table(["image", "patient"] + (r.folds != nil ? ["fold"] : []) + ScoreRow.countHeader,
                                        r.images.map { [$0.name, $0.patient ?? ""] + (r.folds != nil ? [$0.fold.map(String.init) ?? "-"] : []) + $0.countCells },

@@ -41,8 +41,10 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Smallest smoothed P(mitosis) of a detection, a probability (0...1); the CSV's scores are its log-odds.")
     var threshold: Float = 0.5
 
-    @Option(help: "Scale of the maps relative to the original 40x images (0.5: maps at 20x).")
-    var scale = 0.5
+    @Option(help: "Scale of the maps relative to the original images (default: --pixel-size / --working-pixel-size, 0.5 at 0.25 um/px).")
+    var scale: Double?
+
+    @OptionGroup var resolution: PixelSizeOptions
 
     @Option(help: "Folder of the original images (and, optionally, ground-truth <name>.csv) for overlays.")
     var images: String?
@@ -50,8 +52,8 @@ struct DetectCommand: ParsableCommand {
     @Option(help: "Column order of the ground-truth CSVs in --images: xy (x = column first, the tutorial's) or yx.")
     var csvOrder: CSVOrder = .xy
 
-    @Option(help: "True-positive radius in 40x pixels for the overlay colours.")
-    var matchRadius = 30.0
+    @Option(help: "True-positive radius in image pixels for the overlay colours (default: 7.5 um, 30 px at 0.25 um/px).")
+    var matchRadius: Double?
 
     @OptionGroup var global: GlobalOptions
 
@@ -59,8 +61,8 @@ struct DetectCommand: ParsableCommand {
         guard radius >= 0 else { throw ValidationError("--radius must be 0 or more (got \(radius))") }
         guard clearing >= 0 else { throw ValidationError("--clearing must be 0 or more (got \(clearing))") }
         guard threshold >= 0, threshold <= 1 else { throw ValidationError("--threshold must lie in 0...1 (got \(threshold))") }
-        guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive (got \(scale))") }
-        guard matchRadius > 0 else { throw ValidationError("--match-radius must be positive (got \(matchRadius))") }
+        if let scale { guard scale > 0, scale.isFinite else { throw ValidationError("--scale must be positive (got \(scale))") } }
+        if let matchRadius { guard matchRadius > 0 else { throw ValidationError("--match-radius must be positive (got \(matchRadius))") } }
     }
 
     func run() throws {
@@ -69,6 +71,9 @@ struct DetectCommand: ParsableCommand {
         let inputs = MapInputs.collect(maps)
         var failures = inputs.failures
         let originals = try images.map { try MapInputs.imagesByName(in: $0) }
+        let imagePaths = originals.map { Array($0.values).sorted() } ?? []
+        let scale = try resolution.scale(explicit: self.scale, images: imagePaths, log: log)
+        let matchRadius = try self.matchRadius ?? 7.5 / (scale * resolution.workingPixelSize)
         do {
             try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         } catch {
@@ -81,7 +86,7 @@ struct DetectCommand: ParsableCommand {
         var total = 0, written = 0
         for map in inputs.maps {
             do {
-                let line = try detect(map, detector: detector, originals: originals, log: log)
+                let line = try detect(map, detector: detector, scale: scale, matchRadius: matchRadius, originals: originals, log: log)
                 print(line.text)
                 total += line.count
                 written += 1
@@ -101,7 +106,7 @@ struct DetectCommand: ParsableCommand {
     }
 
     /// Detects on one map and writes its files; returns the count line.
-    private func detect(_ map: MapInputs.Map, detector: PeakDetector, originals: [String: String]?,
+    private func detect(_ map: MapInputs.Map, detector: PeakDetector, scale: Double, matchRadius: Double, originals: [String: String]?,
                         log: Logger) throws -> (text: String, count: Int) {
         let (found, mapWidth, mapHeight) = try MapDetection(detector: detector, scale: scale).detectWithMapSize(mapAt: map.path)
         let points = found.map(\.point)

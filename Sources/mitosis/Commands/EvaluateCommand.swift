@@ -31,8 +31,10 @@ struct EvaluateCommand: ParsableCommand {
     @Option(help: "Folder of detection CSVs (<name>.csv with x,y,logodds at 40x).")
     var detections: String
 
-    @Option(help: "True-positive radius in 40x pixels (30 = 7.5 um at 0.25 um/px).")
-    var radius = 30.0
+    @Option(help: "True-positive radius in image pixels (default: 7.5 um in the images' pixels, 30 at 0.25 um/px).")
+    var radius: Double?
+
+    @OptionGroup var resolution: PixelSizeOptions
 
     @Option(help: "Keep only detections with score >= T, in log-odds as the CSVs (default: all); write a negative T as --threshold=-1.5.")
     var threshold: Float?
@@ -52,7 +54,7 @@ struct EvaluateCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        guard radius > 0, radius.isFinite else { throw ValidationError("--radius must be positive (got \(radius))") }
+        if let radius { guard radius > 0, radius.isFinite else { throw ValidationError("--radius must be positive (got \(radius))") } }
         if let threshold, !threshold.isFinite { throw ValidationError("--threshold must be a number") }
     }
 
@@ -86,6 +88,8 @@ struct EvaluateCommand: ParsableCommand {
         }
 
         // --threshold is applied by the evaluator (and recorded in the report).
+        let dataset = try? Dataset.discover(at: truth)
+        let radius = try resolution.matchRadius(explicit: self.radius, images: dataset?.images.map(\.imagePath) ?? [], log: log)
         var report = Evaluator(radius: radius, threshold: threshold, sweep: sweep).evaluate(images, folds: foldList)
         report.truthFolder = truth
         report.detectionsFolder = detections

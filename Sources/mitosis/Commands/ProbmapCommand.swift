@@ -10,7 +10,7 @@ struct ProbmapCommand: ParsableCommand {
         commandName: "probmap",
         abstract: "Write P(mitosis) maps (<name>_prob.png, <name>_class.png) for images, as the tutorial's step 5.",
         discussion: """
-            Images are resized by --scale to the working resolution (0.5: 40x -> 20x) and every pixel gets the \
+            Images are resized to the working resolution (--scale, else the images' pixel size over --working-pixel-size: 0.5 for 0.25 um/px) and every pixel gets the \
             P(mitosis) of the 32x32 patch around it (offset 16; borders by symmetric mirroring). _prob.png: R = \
             255 P(not mitosis), G = 255 P(mitosis), B = 0; _class.png: 255 where P(mitosis) > 0.5, else 0. \
             With the mask (default), only pixels of the dilated blue-ratio mask are evaluated (<name>_cmask.png \
@@ -26,8 +26,10 @@ struct ProbmapCommand: ParsableCommand {
     @Flag(help: "Classify every patch separately instead of the dense rewrite.")
     var exact = false
 
-    @Option(help: "Resize factor to the working resolution.")
-    var scale = 0.5
+    @Option(help: "Resize factor to the working resolution (default: --pixel-size / --working-pixel-size, 0.5 at 0.25 um/px).")
+    var scale: Double?
+
+    @OptionGroup var resolution: PixelSizeOptions
 
     @Flag(inversion: .prefixedNo, help: "Evaluate only inside the dilated blue-ratio mask.")
     var mask = true
@@ -60,10 +62,11 @@ struct ProbmapCommand: ParsableCommand {
         guard let folding = HeadFolding(rawValue: head) else { throw ValidationError("--head must be none, ip or pool") }
         let options = ProbabilityMapOptions(mode: exact ? .exact : .dense, mirrorAverage: model.mirrorAverage,
                                             maxTile: tile, headFolding: folding)
+        let images = try ProbabilityMapJob.images(in: inputs)
+        let scale = try resolution.scale(explicit: self.scale, images: images.map(\.path), log: log)
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)
         job.writeFloat = float
         if stainNormalize { job.stainNormalization = StainNormalizer() }
-        let images = try ProbabilityMapJob.images(in: inputs)
         let bar = LazyProgressBar("probmap")
         let result = try job.mapAll(images, force: force, mapper: { try ProbabilityMapper(models: model.models(), options: options) },
                                     progress: bar.update,
