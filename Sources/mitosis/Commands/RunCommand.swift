@@ -51,11 +51,7 @@ struct RunArguments: ParsableArguments {
     @Option(help: "Database backend: lmdb or leveldb.")
     var backend: StoreBackend = .lmdb
 
-    @Option(help: "Pixel size of the images in um (default: from the TIFF resolution tags, else the tutorial's 0.25 with a warning); the scale to the working resolution and every radius follow from it.")
-    var pixelSize: Double?
-
-    @Option(help: "Working resolution in um per pixel, the network's input (the tutorial's 20x).")
-    var workingPixelSize = 0.5
+    @OptionGroup var resolution: PixelSizeOptions
 
     @Option(help: "High-power field area in mm^2 (grading).")
     var fieldArea = 0.196
@@ -66,8 +62,6 @@ struct RunArguments: ParsableArguments {
         guard RunOptions.ThresholdSource(rawValue: thresholdFrom) != nil else {
             throw ValidationError("--threshold-from must be training or other-folds, got '\(thresholdFrom)'")
         }
-        if let pixelSize, !(pixelSize > 0 && pixelSize < 100) { throw ValidationError("--pixel-size must be a positive size in um, got \(pixelSize)") }
-        guard workingPixelSize > 0, workingPixelSize < 100 else { throw ValidationError("--working-pixel-size must be a positive size in um, got \(workingPixelSize)") }
         guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
 
@@ -92,8 +86,8 @@ struct RunArguments: ParsableArguments {
         o.jobs = max(1, jobs)
         if stainNormalize { o.patches.stainNormalization = StainNormalizer() }
         o.maps.mode = exact ? .exact : .dense
-        o.imagePixelSize = pixelSize
-        o.workingPixelSize = workingPixelSize
+        o.imagePixelSize = resolution.pixelSize
+        o.workingPixelSize = resolution.workingPixelSize
         o.fieldAreaMM2 = fieldArea
         return o
     }
