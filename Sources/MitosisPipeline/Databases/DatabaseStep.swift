@@ -43,6 +43,9 @@ public struct DatabaseStep {
                 return true
             }
         guard !jobs.isEmpty else { return }
+        // Refused before any archive is read, from the index's counts.
+        try requireSpace(for: jobs.map { _, _, patients in index.entries.filter { Set(patients).contains($0.patient) } },
+                         options: index.options, in: folder, what: "step 3 (\(jobs.count) patch databases)")
         let needed = Set(jobs.flatMap { $0.2 })
         let archives = try encode(index.entries.filter { needed.contains($0.patient) }, patchFolder: patchFolder)
         // Each database's archives; the largest databases first, so the two cores finish together.
@@ -51,7 +54,6 @@ public struct DatabaseStep {
         }.map { ($0, $0.archives.reduce(0) { $0 + $1.count }) }
             .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : (a.0.fold, a.0.train ? 0 : 1) < (b.0.fold, b.0.train ? 0 : 1) }
             .map(\.0)
-        try requireSpace(for: work.map(\.archives), in: folder, what: "step 3 (\(work.count) patch databases)")
         let results = ParallelMap.map(work) { job -> Error? in
             defer { progress?() }
             do {
@@ -73,8 +75,9 @@ public struct DatabaseStep {
             logger.info("\(Self.databasePath(fold: fold, train: train, patchSize: s, in: folder)) exists: skipped")
             return
         }
-        let archives = try encode(index.entries.filter { patients.contains($0.patient) }, patchFolder: patchFolder)
-        try requireSpace(for: [archives], in: folder, what: "the fold \(fold) \(train ? "training" : "test") database")
+        let entries = index.entries.filter { patients.contains($0.patient) }
+        try requireSpace(for: [entries], options: index.options, in: folder, what: "the fold \(fold) \(train ? "training" : "test") database")
+        let archives = try encode(entries, patchFolder: patchFolder)
         try write(fold: fold, train: train, archives: archives, patchSize: s, into: folder)
     }
 
@@ -92,13 +95,16 @@ public struct DatabaseStep {
         }
     }
 
-    /// Refuses (before anything is written) when the databases would not fit on the disk of `folder`.
-    func requireSpace(for databases: [[EncodedArchive]], in folder: String, what: String) throws {
-        var total: Int64 = 0
-        for archives in databases {
-            let records = archives.reduce(0) { $0 + $1.count }
-            let bytes = archives.reduce(0) { $0 + $1.bytes.count }
-            total += estimatedBytes(records: records, recordBytes: records > 0 ? bytes / records : 0)
+    /// Refuses (before anything is read or written) when the databases of `databases` (each the index
+    /// entries of its images) would not fit on the disk of `folder`. A record is one patch's `Datum`: the
+    /// BGR bytes and a few bytes of fields.
+    func requireSpace(for databases: [[PatchIndex.Entry]], options: PatchOptions, in folder: String, what: String) throws {
+        let recordBytes = 3 * options.patchSize * options.patchSize + 14
+        let total = databases.reduce(Int64(0)) { sum, entries in
+            let records = entries.reduce(0) {
+                $0 + $1.positives * options.positiveAngles.count + $1.negatives * options.negativeAngles.count
+            }
+            return sum + estimatedBytes(records: records, recordBytes: recordBytes)
         }
         try DiskSpace.require(total, at: folder, for: what)
     }

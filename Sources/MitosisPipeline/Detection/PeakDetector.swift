@@ -68,8 +68,7 @@ public struct PeakDetector: Sendable, Equatable, Codable {
             }
         }
         let score = FloatPlane(width: w, height: h, values: Array(UnsafeBufferPointer(start: out.base, count: w * h)))
-        let t = min(max(threshold, 1e-30), 1 - 1e-7)
-        return peaks(score, minimum: Float(log(Double(t)) - log1p(-Double(t))))
+        return peaks(score, minimum: MapDetection.logOdds(threshold: threshold))
     }
 
     /// The iterative maximum on an already smoothed map.
