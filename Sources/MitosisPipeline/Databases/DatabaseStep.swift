@@ -47,17 +47,17 @@ public struct DatabaseStep {
         try requireSpace(for: jobs.map { _, _, patients in index.entries.filter { Set(patients).contains($0.patient) } },
                          options: index.options, in: folder, what: "step 3 (\(jobs.count) patch databases)")
         let needed = Set(jobs.flatMap { $0.2 })
-        let archives = try encode(index.entries.filter { needed.contains($0.patient) }, patchFolder: patchFolder)
-        // Each database's archives; the largest databases first, so the two cores finish together.
+        let images = try ImagePatches.load(index, folder: patchFolder, patients: needed)
+        // Each database's images; the largest databases first, so the two cores finish together.
         let work = jobs.map { fold, train, patients in
-            (fold: fold, train: train, archives: archives.filter { Set(patients).contains($0.entry.patient) })
-        }.map { ($0, $0.archives.reduce(0) { $0 + $1.count }) }
+            (fold: fold, train: train, images: images.filter { Set(patients).contains($0.entry.patient) })
+        }.map { ($0, $0.images.reduce(0) { $0 + $1.count }) }
             .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : (a.0.fold, a.0.train ? 0 : 1) < (b.0.fold, b.0.train ? 0 : 1) }
             .map(\.0)
         let results = ParallelMap.map(work) { job -> Error? in
             defer { progress?() }
             do {
-                try self.write(fold: job.fold, train: job.train, archives: job.archives,
+                try self.write(fold: job.fold, train: job.train, images: job.images,
                                patchSize: index.options.patchSize, into: folder)
                 return nil
             } catch { return error }
@@ -77,8 +77,16 @@ public struct DatabaseStep {
         }
         let entries = index.entries.filter { patients.contains($0.patient) }
         try requireSpace(for: [entries], options: index.options, in: folder, what: "the fold \(fold) \(train ? "training" : "test") database")
-        let archives = try encode(entries, patchFolder: patchFolder)
-        try write(fold: fold, train: train, archives: archives, patchSize: s, into: folder)
+        try write(fold: fold, train: train, images: ImagePatches.load(index, folder: patchFolder, patients: patients),
+                  patchSize: s, into: folder)
+    }
+
+    /// The name of the seeded shuffle of one side of a fold (`ShuffledPatches`).
+    public static func shuffleStream(fold: Int, train: Bool) -> String { "db-\(train ? "train" : "test")-\(fold)" }
+
+    /// One side of a fold in database order: `images`' records in this step's seeded shuffle.
+    public func records(fold: Int, train: Bool, images: [ImagePatches]) -> ShuffledPatches {
+        ShuffledPatches(images, seed: seed, stream: Self.shuffleStream(fold: fold, train: train))
     }
 
     /// Bytes the databases of `databases` (each a list of encoded archives) take on disk, estimated from
@@ -121,84 +129,30 @@ public struct DatabaseStep {
         return manager.fileExists(atPath: train ? p.train : p.test) && (!train || manager.fileExists(atPath: p.mean))
     }
 
-    /// One image's patches as database records: serialized `Datum`s, their tutorial file names, and the sum
-    /// of every Datum sample over the records (for mean images).
-    struct EncodedArchive: Sendable {
-        var entry: PatchIndex.Entry
-        /// Concatenated serialized records; record `i` is `bytes[offsets[i] ..< offsets[i + 1]]`.
-        var bytes: [UInt8] = []
-        var offsets: [Int] = [0]
-        /// Concatenated UTF-8 file names, delimited by `nameOffsets`.
-        var names: [UInt8] = []
-        var nameOffsets: [Int] = [0]
-        /// Per Datum sample (BGR, channel-major), the sum over this image's records.
-        var sums: [UInt64] = []
-        var count: Int { offsets.count - 1 }
-    }
-
-    /// Reads and encodes the archives of `entries` in parallel; the first failure is thrown.
-    func encode(_ entries: [PatchIndex.Entry], patchFolder: String) throws -> [EncodedArchive] {
-        let results = ParallelMap.map(entries) { entry in
-            Result { try Self.encode(entry, path: patchFolder + "/" + entry.archive) }
-        }
-        return try results.map { try $0.get() }
-    }
-
-    static func encode(_ entry: PatchIndex.Entry, path: String) throws -> EncodedArchive {
-        let (size, patches) = try PatchArchive.read(path)
-        let plane = size * size
-        var out = EncodedArchive(entry: entry, sums: [UInt64](repeating: 0, count: 3 * plane))
-        out.bytes.reserveCapacity(patches.count * (3 * plane + 16))
-        for patch in patches {
-            patch.pixels.withUnsafeBufferPointer { rgb in
-                out.bytes += Datum.serializedRecord(rgb: rgb, width: size, height: size, label: Int(patch.label))
-                out.sums.withUnsafeMutableBufferPointer { sums in
-                    for c in 0..<3 {
-                        let source = 2 - c  // Datum channel c is RGB channel 2 - c
-                        for i in 0..<plane { sums[c * plane + i] += UInt64(rgb[i * 3 + source]) }
-                    }
-                }
-            }
-            out.offsets.append(out.bytes.count)
-            out.names += Array(patch.fileName(image: entry.name).utf8)
-            out.nameOffsets.append(out.names.count)
-        }
-        return out
-    }
-
-    /// Writes one database from encoded archives: keys `%08d_<name>` in the seeded shuffle of
-    /// `convert_imageset -shuffle`, and for a training database its mean image.
-    func write(fold: Int, train: Bool, archives: [EncodedArchive], patchSize s: Int, into folder: String) throws {
+    /// Writes one database: keys `%08d_<name>` in the seeded shuffle of `convert_imageset -shuffle`
+    /// (`records(fold:train:images:)`), and for a training database its mean image.
+    func write(fold: Int, train: Bool, images: [ImagePatches], patchSize s: Int, into folder: String) throws {
         let p = DatabaseStep.paths(fold: fold, patchSize: s, in: folder)
         let dbPath = Self.databasePath(fold: fold, train: train, patchSize: s, in: folder)
-        var order: [(image: Int, record: Int)] = []
-        for (i, a) in archives.enumerated() { order += (0..<a.count).map { (i, $0) } }
-        var rng = SeededRandom(seed: seed, stream: SeededRandom.stream("db-\(train ? "train" : "test")-\(fold)"))
-        rng.shuffle(&order)
+        let records = self.records(fold: fold, train: train, images: images)
         let store = try openStore(at: URL(fileURLWithPath: dbPath), backend: backend, access: .create(overwrite: true))
         defer { store.close() }
         var txn = try store.beginTransaction()
         var key: [UInt8] = []
-        for (n, item) in order.enumerated() {
-            let a = archives[item.image], r = item.record
-            StoreKey.caffe(index: n, name: a.names[a.nameOffsets[r]..<a.nameOffsets[r + 1]], into: &key)
-            try key.withUnsafeBytes { k in
-                try a.bytes[a.offsets[r]..<a.offsets[r + 1]].withUnsafeBytes { v in try txn.put(key: k, value: v) }
-            }
+        for n in 0..<records.count {
+            let (i, r) = records.order[n]
+            let image = images[Int(i)]
+            StoreKey.caffe(index: n, name: Array(image.fileName(Int(r)).utf8)[...], into: &key)
+            let value = image.serializedRecord(Int(r))
+            try key.withUnsafeBytes { k in try value.withUnsafeBytes { v in try txn.put(key: k, value: v) } }
             if (n + 1) % transactionSize == 0 {
                 try txn.commit()
                 txn = try store.beginTransaction()
             }
         }
         try txn.commit()
-        if train {
-            var sums = [UInt64](repeating: 0, count: 3 * s * s)
-            for a in archives { for j in sums.indices { sums[j] += a.sums[j] } }
-            let count = Double(max(order.count, 1))
-            try MeanImage.write(Tensor(shape: [1, 3, s, s], data: sums.map { Float(Double($0) / count) }),
-                                to: URL(fileURLWithPath: p.mean))
-        }
+        if train { try MeanImage.write(records.mean(), to: URL(fileURLWithPath: p.mean)) }
         try store.finish()
-        logger.info("\(dbPath): \(order.count) records")
+        logger.info("\(dbPath): \(records.count) records")
     }
 }

@@ -16,6 +16,8 @@ import MitosisImage
 ///   Pixels whose window would leave the padded image are dropped.
 public struct PatchExtractor: Sendable {
     public var options: PatchOptions
+    /// Cut each patch's pixels (false: only record where it is, for a sample-only archive).
+    public var cutsPixels = true
 
     public init(options: PatchOptions) { self.options = options }
 
@@ -34,10 +36,20 @@ public struct PatchExtractor: Sendable {
         let full = try ImageIO.read(item.imagePath).convertedToChannels(3)
         let masks = try HelperMasks.load(item, image: full, order: order,
                                          positiveRadius: options.positiveRadius, candidateRadius: options.candidateRadius)
-        let image = try StainNormalizer.apply(options.stainNormalization, to: full.resized(scale: options.scale), path: item.imagePath)
+        let image = try workingImage(full, path: item.imagePath)
         let positives = try HelperMasks.resized(masks.positive, scale: options.scale)
         let candidates = try HelperMasks.resized(masks.candidate, scale: options.scale)
         return Inputs(image: image, positives: positives, candidates: candidates)
+    }
+
+    /// The RGB image patches are cut from, before padding: resized to the working resolution and stain
+    /// normalised as `options` say.
+    public func workingImage(for item: DatasetImage) throws -> Image {
+        try workingImage(ImageIO.read(item.imagePath).convertedToChannels(3), path: item.imagePath)
+    }
+
+    func workingImage(_ full: Image, path: String) throws -> Image {
+        try StainNormalizer.apply(options.stainNormalization, to: full.resized(scale: options.scale), path: path)
     }
 
     /// Cuts all patches of one image. `stream` seeds this image's negative sampling.
@@ -70,7 +82,7 @@ public struct PatchExtractor: Sendable {
             let x = i % width, y = i / width
             for (angle, sampler) in zip(angles, samplers) {
                 out.append(Patch(label: label, index: UInt32(k + 1), angle: Int16(angle), x: UInt16(x), y: UInt16(y),
-                                 pixels: sampler.sample(padded, left: x + shift, top: y + shift)))
+                                 pixels: cutsPixels ? sampler.sample(padded, left: x + shift, top: y + shift) : []))
             }
         }
     }

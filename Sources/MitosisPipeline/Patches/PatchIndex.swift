@@ -27,6 +27,8 @@ public struct PatchIndex: Sendable, Codable, Equatable {
     public var entries: [Entry]
     /// Patients left out and why (e.g. no mitoses).
     public var excluded: [String: String]
+    /// The dataset folder (absolute) when the archives are sample-only: their pixels are cut from its images.
+    public var dataset: String? = nil
 
     /// Patch file names and classes of one image, in archive order (the tutorial's list-file lines).
     public func patchNames(of entry: Entry) -> [(name: String, label: Int)] {

@@ -20,6 +20,9 @@ public struct PatchStep {
     public var logger = Logger(label: "mitosis.patches")
     /// Step 6 instead of step 1: resample with the round-1 map `<probabilityFolder>/<name>_prob.png`.
     public var refinement: (sampler: RefinementSampler, probabilityFolder: String)?
+    /// Store each patch's pixels (false: sample-only archives, 11 bytes a patch instead of 3,083; readers
+    /// cut the pixels from the dataset's images, which the index then names).
+    public var storePixels = true
 
     /// The options recorded in the index (their angle lists name the patches).
     var indexOptions: PatchOptions { refinement?.sampler.roundOptions ?? options }
@@ -28,6 +31,9 @@ public struct PatchStep {
 
     /// Runs step 1 from `dataset` into `folder`.
     public func run(_ dataset: Dataset, into folder: String, progress: (@Sendable () -> Void)? = nil) throws -> PatchIndex {
+        if !storePixels && pngFolder != nil {
+            throw PipelineError.invalidOption("PNG patches need stored pixels (storePixels)")
+        }
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         try checkOptions(in: folder)
         // Mitoses per image from the CSVs decide which patients take part.
@@ -47,7 +53,8 @@ public struct PatchStep {
             logger.info("patient \(p) left out: \(why)")
         }
         let work = zip(dataset.images, counts).filter { excluded[$0.0.patient] == nil }
-        let extractor = PatchExtractor(options: options)
+        var extractor = PatchExtractor(options: options)
+        extractor.cutsPixels = storePixels
         let results: [Result<PatchIndex.Entry, Error>] = ParallelMap.map(Array(work)) { item, mitoses in
             defer { progress?() }
             return Result { try self.process(item, mitoses: mitoses, extractor: extractor, folder: folder) }
@@ -62,7 +69,8 @@ public struct PatchStep {
                 logger.error("\(item.imagePath): \(error)")
             }
         }
-        let index = PatchIndex(options: indexOptions, entries: entries, excluded: excluded)
+        let index = PatchIndex(options: indexOptions, entries: entries, excluded: excluded,
+                               dataset: storePixels ? nil : FilePaths.absolute(dataset.root))
         try index.write(to: folder)
         if failed > 0 { throw PipelineError.partialFailure(failed: failed, total: work.count) }
         return index
@@ -83,11 +91,13 @@ public struct PatchStep {
                 guard map.width == inputs.image.width, map.height == inputs.image.height else {
                     throw PipelineError.badFile(path: path, reason: "is \(map.width)x\(map.height); the working image is \(inputs.image.width)x\(inputs.image.height). HINT: re-run `mitosis probmap`.")
                 }
+                var sampler = sampler
+                sampler.cutsPixels = storePixels
                 patches = sampler.extract(inputs, probability: map, stream: SeededRandom.stream(item.name))
             } else {
                 patches = extractor.extract(inputs, stream: SeededRandom.stream(item.name))
             }
-            try PatchArchive.write(patches, size: options.patchSize, to: path)
+            try PatchArchive.write(patches, size: options.patchSize, to: path, pixels: storePixels)
         }
         if let png = pngFolder { try writePNGs(patches, image: item.name, to: png) }
         let o = indexOptions

@@ -25,6 +25,8 @@ public struct RefinementSampler: Sendable {
     /// negative pixels. Without it (the author's rule) an image with more positive pixels than its share gets no
     /// negatives at all, which happens to small images dense in mitoses once the count is scaled to the area.
     public var balanceNegatives = false
+    /// Cut each patch's pixels (false: only record where it is, for a sample-only archive).
+    public var cutsPixels = true
 
     /// Negative pixels to draw for an image with `positives` positive pixels.
     public func negativeCount(width: Int, height: Int, positives: Int) -> Int {
@@ -53,7 +55,8 @@ public struct RefinementSampler: Sendable {
     public func extract(_ inputs: PatchExtractor.Inputs, probability: FloatPlane, stream: UInt64) -> [Patch] {
         precondition(probability.width == inputs.image.width && probability.height == inputs.image.height,
                      "probability map and image sizes differ")
-        let extractor = PatchExtractor(options: options)
+        var extractor = PatchExtractor(options: options)
+        extractor.cutsPixels = cutsPixels
         let w = inputs.image.width, h = inputs.image.height
         let padded = inputs.image.paddedSymmetric(by: options.padding)
         let exclusion = inputs.positives.dilated(squareIterations: options.exclusionDilation)

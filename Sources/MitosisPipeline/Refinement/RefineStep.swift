@@ -21,6 +21,11 @@ public struct RefineStep {
     public var positiveAngles: [Int]?
     public var negativeAngles: [Int]?
     public var backend: StoreBackend = .lmdb
+    /// Write the round-2 training database and its mean (`mitosis refine`, for Caffe). `mitosis run` trains
+    /// from the archives instead (`writeDatabase` and `storePixels` false).
+    public var writeDatabase = true
+    /// Store the patches' pixels in the archives (false: sample-only archives; see `PatchStep.storePixels`).
+    public var storePixels = true
     /// Seed of the database shuffle (`mitosis run` uses its seed + 2).
     public var databaseSeed: UInt64 = 3
     public var csvOrder: CSVOrder = .xy
@@ -63,6 +68,7 @@ public struct RefineStep {
         let sampler = self.sampler
         var step = PatchStep(options: patches)
         step.refinement = (sampler, maps)
+        step.storePixels = storePixels
         step.csvOrder = csvOrder
         step.logger = logger
         let index = try step.run(Dataset(root: root, images: images, skipped: []), into: patchFolder, progress: progress)
@@ -70,8 +76,8 @@ public struct RefineStep {
         let existed = FileManager.default.fileExists(atPath: paths.train) && FileManager.default.fileExists(atPath: paths.mean)
         var db = DatabaseStep(backend: backend, seed: databaseSeed)
         db.logger = logger
-        try db.build(fold: fold, train: true, patients: Set(index.entries.map(\.patient)), index: index,
-                     patchFolder: patchFolder, into: databaseFolder)
+        if writeDatabase { try db.build(fold: fold, train: true, patients: Set(index.entries.map(\.patient)), index: index,
+                     patchFolder: patchFolder, into: databaseFolder) }
         return Output(index: index, database: paths.train, mean: paths.mean,
                       positives: index.entries.reduce(0) { $0 + $1.positives } * sampler.positiveAngles.count,
                       negatives: index.entries.reduce(0) { $0 + $1.negatives } * sampler.negativeAngles.count,

@@ -11,6 +11,14 @@ public struct RunOptions: Sendable {
     public var seed: UInt64 = 1
     /// Database backend of step 3.
     public var backend: StoreBackend = .lmdb
+    /// Write step 3's Caffe databases (and step 6's) and train from them, as the tutorial. Off by default:
+    /// each fold trains straight from the patch archives, reading the same records in the same order
+    /// (`DatabaseStep.records`), and step 6 stores only where its patches are (`PatchStep.storePixels`), so
+    /// a real cohort needs gigabytes of disk instead of a hundred.
+    public var writeDatabases = false
+    /// Keep the maps of the folds' training images (`roundK/trainmaps`) once step 6 and the thresholds no
+    /// longer need them.
+    public var keepIntermediates = false
     /// Training schedule per fold and round (see `TrainingSchedule`).
     public var training = TrainingSchedule()
     /// Step 6: second round with hard negatives.

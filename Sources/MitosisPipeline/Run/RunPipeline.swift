@@ -36,6 +36,11 @@ public final class RunPipeline {
     let pixelSizeNote: (text: String, warning: Bool)
     /// Annotated centres per image name (40x).
     var truth: [String: [Centre]] = [:]
+    /// Step 1's index, once step 1 has run.
+    var round1Index: PatchIndex?
+    /// Every round-1 patch, read from the archives when a training first needs them (without databases:
+    /// round 1 trains on them, round 2 tests on round 1's test side), then shared by the folds.
+    let round1Patches = LazyValue<[ImagePatches]>()
 
     public init(dataset: String, out: String, options: RunOptions) throws {
         // Resolved once against the working folder: every path below is absolute (FilePaths' rule).
@@ -73,11 +78,17 @@ public final class RunPipeline {
         stage("step 2: \(options.folds) patient-level folds")
         let mitoses = dataset.images.reduce(into: [String: Int]()) { $0[$1.patient, default: 0] += truth[$1.name]!.count }
         let folds = try FoldStep(folds: options.folds, seed: options.seed).run(index, into: patchDir, patients: mitoses)
-        stage("step 3: databases (\(options.backend))")
-        var dbStep = DatabaseStep(backend: options.backend, seed: options.seed)
-        dbStep.logger = logger
-        try dbStep.run(index, patchFolder: patchDir, folds: folds, into: path("round1", "db"),
-                       progress: progressCounter(folds.folds.count * 2))
+        round1Index = index
+        if options.writeDatabases {
+            stage("step 3: databases (\(options.backend))")
+            var dbStep = DatabaseStep(backend: options.backend, seed: options.seed)
+            dbStep.logger = logger
+            try dbStep.run(index, patchFolder: patchDir, folds: folds, into: path("round1", "db"),
+                           progress: progressCounter(folds.folds.count * 2))
+        } else {
+            stage("step 3: mean images (the folds train straight from the patch archives)")
+            try writeMeans(folds)
+        }
         let chains = try foldChains(folds)
         var finalMaps = path("round1", "maps")
         var scored = try scoredImages(folds: folds, mapsFolder: finalMaps)
@@ -125,7 +136,10 @@ public final class RunPipeline {
         let db = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db"))
         let testItems = dataset.images.filter { f.testPatients.contains($0.patient) }
         logger.info("fold \(f.fold): step 4, training round 1")
-        let model1 = (weights: try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean,
+        let data: (() throws -> [Phase: ShuffledPatches])? = options.writeDatabases ? nil : {
+            [.train: try self.round1Records(fold: f, train: true), .test: try self.round1Records(fold: f, train: false)]
+        }
+        let model1 = (weights: try train(round: 1, fold: f.fold, trainDB: db.train, testDB: db.test, mean: db.mean, patches: data,
                                          progress: { tracker.set(fold: f.fold, round: 1, iteration: $0) }), mean: db.mean)
         if shouldStop() { throw PipelineError.interrupted }
         logger.info("fold \(f.fold): step 5, held-out maps (round 1)")
@@ -180,6 +194,20 @@ final class IterationTracker: @unchecked Sendable {
         let done = reached.values.reduce(0, +)
         report?(min(done, total), total)   // under the lock, so the bar never sees two callers at once
         lock.unlock()
+    }
+}
+
+/// A value computed once, on first use, by whichever thread asks first; the others wait for it.
+final class LazyValue<T>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: T?
+    func get(_ make: () throws -> T) throws -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        if let value { return value }
+        let made = try make()
+        value = made
+        return made
     }
 }
 

@@ -8,8 +8,10 @@ import MitosisSupport
 extension RunPipeline {
     /// Step 4 for one fold and round: writes the net and solver prototxt and trains (resuming from the last
     /// snapshot if a previous run was interrupted). Returns the final caffemodel.
+    /// `patches`: the records to train and test on when the run writes no databases (`round1Records`); the
+    /// net then names the databases `mitosis db` would write with the same records.
     func train(round: Int, fold: Int, trainDB: String, testDB: String, mean: String, initialWeights: String? = nil,
-               progress: @escaping (Int) -> Void) throws -> String {
+               patches: (() throws -> [Phase: ShuffledPatches])? = nil, progress: @escaping (Int) -> Void) throws -> String {
         let dir = path("round\(round)", "fold_\(fold)")
         let s = options.training
         let final = "\(dir)/model_iter_\(s.iterations).caffemodel"
@@ -18,18 +20,44 @@ extension RunPipeline {
             progress(s.iterations)
             return final
         }
+        let note = patches == nil ? nil : """
+            mitosis run trained this net straight from its patch archives, reading the records these databases
+            would hold in the same order. To train it with Caffe, write them first: `mitosis run --databases`
+            (or `mitosis db` on the patch folder).
+            """
         try s.writeFoldFiles(into: dir, trainDB: trainDB, testDB: testDB, mean: mean, backend: options.backend,
-                             seed: options.seed &+ UInt64(100 * round + fold), tree: out)
+                             seed: options.seed &+ UInt64(100 * round + fold), tree: out, note: note)
         var job = Trainer.Job(solverPath: dir + "/solver.prototxt")
         job.seed = options.seed &+ UInt64(100 * round + fold)
         job.resume = latestSnapshot(in: dir)
         job.weights = initialWeights
         job.stainJitter = s.stainJitter
-        let trainer = try Trainer(job)
+        let trainer = try Trainer(job, patches: patches?())
         trainer.logger = logger
         let model = try trainer.run(progress: { p in progress(p.iteration) }, shouldStop: shouldStop)
         try TrainingLog.write(logPath: trainer.logPath)
         return model
+    }
+
+    /// One side of a fold's round-1 patches in database order (what step 3 would write to
+    /// `DB_train_K` / `DB_test_K`), from the archives read once for all folds.
+    func round1Records(fold f: FoldStep.FoldSummary, train: Bool) throws -> ShuffledPatches {
+        let all = try round1Patches.get { try ImagePatches.load(round1Index!, folder: path("round1", "patches"), dataset: dataset) }
+        let patients = Set(train ? f.trainPatients : f.testPatients)
+        return DatabaseStep(seed: options.seed).records(fold: f.fold, train: train, images: all.filter { patients.contains($0.entry.patient) })
+    }
+
+    /// Step 3 without databases: each fold's training mean image (`compute_image_mean` of the records
+    /// `DB_train_K` would hold), where the nets and maps expect it.
+    func writeMeans(_ folds: FoldStep.Summary) throws {
+        let folder = path("round1", "db")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        for f in folds.folds {
+            let mean = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: folder).mean
+            if FileManager.default.fileExists(atPath: mean) { continue }
+            try MeanImage.write(round1Records(fold: f, train: true).mean(), to: URL(fileURLWithPath: mean))
+            logger.info("\(mean) written")
+        }
     }
 
     /// The `.resume.json` of the highest iteration in `dir`, if any.
@@ -79,6 +107,8 @@ extension RunPipeline {
             return (done, paths.mean)
         }
         var step = RefineStep(patches: options.patches)
+        step.writeDatabase = options.writeDatabases
+        step.storePixels = options.writeDatabases
         step.pixelsPerImage = options.refinePixelsPerImage
         step.fixedPerImage = options.refineFixedPerImage
         step.backend = options.backend
@@ -89,8 +119,23 @@ extension RunPipeline {
         let refined = try step.run(fold: f.fold, images: trainItems, root: dataset.root, maps: mapDir,
                                    patchFolder: dir + "/patches", databaseFolder: dir + "/db")
         let round1Test = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: path("round1", "db")).test
+        var data: (() throws -> [Phase: ShuffledPatches])?
+        if !options.writeDatabases {
+            // Step 6's patches are cut from the training images when read; the mean is written first.
+            let images = LazyValue<ShuffledPatches>()
+            let records = {
+                try images.get {
+                    DatabaseStep(seed: self.options.seed &+ 2).records(fold: f.fold, train: true, images:
+                        try ImagePatches.load(refined.index, folder: dir + "/patches", dataset: self.dataset))
+                }
+            }
+            if !FileManager.default.fileExists(atPath: refined.mean) {
+                try MeanImage.write(records().mean(), to: URL(fileURLWithPath: refined.mean))
+            }
+            data = { [.train: try records(), .test: try self.round1Records(fold: f, train: false)] }
+        }
         logger.info("fold \(f.fold): step 6, training round 2")
         return (try train(round: 2, fold: f.fold, trainDB: refined.database, testDB: round1Test, mean: refined.mean,
-                          initialWeights: options.refineFromScratch ? nil : model.weights, progress: progress), refined.mean)
+                          initialWeights: options.refineFromScratch ? nil : model.weights, patches: data, progress: progress), refined.mean)
     }
 }

@@ -69,15 +69,29 @@ public final class DatabaseBatchSource: BatchSource {
     /// Reads the `Data` layers of `net` (one per phase), e.g. the tutorial's `BASE-alexnet_traing_32w_db`.
     public convenience init(net: NetDefinition, baseFolder: String, seed: UInt64 = 1, prefetchDepth: Int = 3,
                             stainJitter: StainJitter? = nil) throws {
-        var definitions: [Phase: DataDefinition] = [:]
-        for phase in [Phase.train, .test] {
-            if let data = net.layers(in: phase).first(where: { $0.type == "Data" })?.data { definitions[phase] = data }
-        }
-        guard !definitions.isEmpty else {
-            throw PipelineError.invalidOption("the net '\(net.name)' has no Data layer with a data_param")
-        }
-        try self.init(definitions: definitions, baseFolder: baseFolder, seed: seed, prefetchDepth: prefetchDepth,
+        try self.init(definitions: Self.dataDefinitions(of: net), baseFolder: baseFolder, seed: seed, prefetchDepth: prefetchDepth,
                       stainJitter: stainJitter)
+    }
+
+    /// Batches read straight from patch archives: per phase, the records of one side of a fold in the order
+    /// step 3 would write them to its database (`DatabaseStep.records`), so training sees the same batches
+    /// as from the database. Batch size, transform and mean file come from `definitions`; their `source` is
+    /// not read (it names the database `mitosis db` would write).
+    public init(patches: [Phase: ShuffledPatches], definitions: [Phase: DataDefinition], baseFolder: String,
+                seed: UInt64 = 1, prefetchDepth: Int = 3, stainJitter: StainJitter? = nil) throws {
+        do {
+            for phase in [Phase.train, .test] {
+                guard let records = patches[phase], let definition = definitions[phase] else { continue }
+                let name = "patches for \(definition.source.isEmpty ? phase.rawValue : definition.source)"
+                guard records.count > 0 else { throw StoreError.empty(path: "<\(name)>") }
+                try addFeed(phase, reader: _PatchRecordReader(records, name: name), definition: definition,
+                            baseFolder: baseFolder, meanImage: nil, seed: seed, prefetchDepth: prefetchDepth,
+                            jitter: phase == .train ? stainJitter : nil)
+            }
+        } catch {
+            stop()
+            throw error
+        }
     }
 
     /// Batches from images in memory (RGB, as `Datum(image:label:)` stores them), for tests and small runs.
@@ -103,6 +117,18 @@ public final class DatabaseBatchSource: BatchSource {
             stop()
             throw error
         }
+    }
+
+    /// The `data_param` (with its `transform_param`) of `net`'s `Data` layer in each phase.
+    public static func dataDefinitions(of net: NetDefinition) throws -> [Phase: DataDefinition] {
+        var definitions: [Phase: DataDefinition] = [:]
+        for phase in [Phase.train, .test] {
+            if let data = net.layers(in: phase).first(where: { $0.type == "Data" })?.data { definitions[phase] = data }
+        }
+        guard !definitions.isEmpty else {
+            throw PipelineError.invalidOption("the net '\(net.name)' has no Data layer with a data_param")
+        }
+        return definitions
     }
 
     deinit { close() }

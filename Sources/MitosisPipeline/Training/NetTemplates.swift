@@ -113,11 +113,12 @@ extension TrainingSchedule {
     /// (FilePaths' rule). `mitosis run` writes both rounds' files with it and `mitosis refine` the round-2
     /// files it leaves for `mitosis train`, so both get the same solver.
     public func writeFoldFiles(into folder: String, trainDB: String, testDB: String, mean: String, backend: StoreBackend,
-                               snapshotPrefix: String = "model", seed: UInt64, tree: String) throws {
+                               snapshotPrefix: String = "model", seed: UInt64, tree: String, note: String? = nil) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
         func here(_ p: String) -> String { FilePaths.relative(FilePaths.absolute(p), from: folder, within: tree) }
-        try AtomicFile.write(NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
-                                                   backend: backend.name, batchSize: batchSize), to: folder + "/net.prototxt")
+        let comment = note.map { $0.split(separator: "\n").map { "# " + $0 + "\n" }.joined() } ?? ""
+        try AtomicFile.write(comment + NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
+                                                             backend: backend.name, batchSize: batchSize), to: folder + "/net.prototxt")
         try AtomicFile.write(NetTemplates.deployNet(), to: folder + "/deploy.prototxt")
         try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: snapshotPrefix, maxIter: iterations,
                                                  baseLR: baseLR, type: solverType, lrPolicy: lrPolicy, testIter: testIter,

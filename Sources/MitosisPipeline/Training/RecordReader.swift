@@ -40,3 +40,23 @@ final class _MemoryRecordReader: _RecordReader {
         return records[position]
     }
 }
+
+/// The records of one side of a fold in database order (`ShuffledPatches`), serialized as step 3 writes
+/// them, wrapping around: training straight from the patch archives reads what the database would hold.
+/// Not API.
+final class _PatchRecordReader: _RecordReader {
+    private let records: ShuffledPatches
+    private var position = 0
+    let name: String
+
+    init(_ records: ShuffledPatches, name: String) {
+        precondition(records.count > 0, "_PatchRecordReader: no records")
+        self.records = records
+        self.name = name
+    }
+
+    func next() throws -> StoreRecord {
+        defer { position = (position + 1) % records.count }
+        return StoreRecord(key: Array(records.key(position).utf8), value: records.value(position))
+    }
+}

@@ -57,7 +57,11 @@ public final class Trainer {
     let base: String
     var logRows: [String] = []
 
-    public init(_ job: Job, backend: @autoclosure () -> any ComputeBackend = OneDNNBackend()) throws {
+    /// - Parameter patches: per phase, records to train and test on instead of the databases the net's data
+    ///   layers name (`DatabaseBatchSource(patches:)`: the same records in the same order, read from the
+    ///   patch archives).
+    public init(_ job: Job, patches: [Phase: ShuffledPatches]? = nil,
+                backend: @autoclosure () -> any ComputeBackend = OneDNNBackend()) throws {
         self.job = job
         let solverURL = URL(fileURLWithPath: job.solverPath)
         base = job.baseFolder ?? solverURL.deletingLastPathComponent().path
@@ -67,7 +71,11 @@ public final class Trainer {
         solverDefinition = sd
         let netURL = URL(fileURLWithPath: Trainer.resolve(sd.net, in: base))
         netDefinition = try NetImporter.read(contentsOf: netURL, substitutions: job.substitutions)
-        let batches = try DatabaseBatchSource(net: netDefinition, baseFolder: base, seed: job.seed, stainJitter: job.stainJitter)
+        let net = netDefinition, folder = base
+        let batches = try patches.map {
+            try DatabaseBatchSource(patches: $0, definitions: DatabaseBatchSource.dataDefinitions(of: net),
+                                    baseFolder: folder, seed: job.seed, stainJitter: job.stainJitter)
+        } ?? DatabaseBatchSource(net: net, baseFolder: folder, seed: job.seed, stainJitter: job.stainJitter)
         source = CountingBatchSource(batches)
         func shapes(_ phase: Phase) -> [String: [Int]] {
             guard let data = batches.dataShape(for: phase) else { return [:] }

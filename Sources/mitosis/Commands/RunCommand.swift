@@ -48,8 +48,14 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Evaluate the patch classifier at every pixel instead of the dense 'a trous' pass (slow).")
     var exact = false
 
-    @Option(help: "Database backend: lmdb or leveldb.")
+    @Flag(help: "Write the Caffe databases of steps 3 and 6 and train from them, as the tutorial (default: train straight from the patch archives, the same records in the same order, with a fraction of the disk).")
+    var databases = false
+
+    @Option(help: "Database backend with --databases: lmdb or leveldb.")
     var backend: StoreBackend = .lmdb
+
+    @Flag(help: "Keep the maps of each fold's training images (roundK/trainmaps) once step 6 and the thresholds have used them.")
+    var keepIntermediates = false
 
     @OptionGroup var resolution: PixelSizeOptions
 
@@ -71,6 +77,8 @@ struct RunArguments: ParsableArguments {
         o.seed = seed
         o.patches.seed = seed
         o.backend = backend
+        o.writeDatabases = databases
+        o.keepIntermediates = keepIntermediates
         o.training.iterations = iterations ?? defaultIterations
         o.training.solverType = solver.lowercased() == "adagrad" ? "AdaGrad" : "Adam"
         o.training.baseLR = o.training.solverType == "Adam" ? 0.001 : 0.005
