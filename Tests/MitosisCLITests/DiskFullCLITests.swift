@@ -17,8 +17,8 @@ struct DiskFullCLITests {
         }
         let synth = try CLI.run(["synth", "cohort", "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q"], cwd: t)
         try #require(synth.status == 0, "\(synth.stderr)")
-        // Step 1 writes ~36 MB of patches; step 3's databases need ~100 MB more.
-        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine"]
+        // Step 1 writes ~36 MB of patches; step 3's databases (with --databases) need ~100 MB more.
+        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine", "--databases"]
         let full = try CLI.run(args, cwd: disk)
         #expect(full.status != 0)
         let message = full.stdout + full.stderr
@@ -37,5 +37,39 @@ struct DiskFullCLITests {
         let after = try FileManager.default.attributesOfItem(atPath: archive)[.modificationDate] as? Date
         #expect(before == after, "step 1 was redone")
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
+    }
+
+    /// Without --databases nothing is estimated ahead for step 1 (an image's patches are known once cut), so
+    /// the disk fills while archives are written: each failed image says the disk is full and which file,
+    /// the finished archives stay, and the same command continues from them once there is space.
+    @Test func runFillingTheDiskInStepOneSaysSoAndResumes() throws {
+        let t = try CLI.temporaryFolder("diskfull1")
+        let disk = t + "/disk"
+        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
+        try #require(try system("/bin/mount", ["-t", "tmpfs", "-o", "size=20m", "tmpfs", disk]) == 0, "mount failed")
+        defer {
+            _ = try? system("/bin/umount", [disk])
+            try? FileManager.default.removeItem(atPath: t)
+        }
+        let synth = try CLI.run(["synth", "cohort", "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q"], cwd: t)
+        try #require(synth.status == 0, "\(synth.stderr)")
+        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine"]
+        let full = try CLI.run(args, cwd: disk)
+        #expect(full.status != 0)
+        let message = full.stdout + full.stderr
+        #expect(message.contains("the disk is full") && message.contains(disk + "/out/round1/patches/"), "\(message)")
+        #expect(message.contains("re-run the same command"), "\(message)")
+        let kept = try FileManager.default.contentsOfDirectory(atPath: disk + "/out/round1/patches").filter { $0.hasSuffix(".patches") }
+        #expect(!kept.isEmpty && kept.count < 4, "some archives finished, not all: \(kept)")
+        let dates = try kept.map { try FileManager.default.attributesOfItem(atPath: disk + "/out/round1/patches/" + $0)[.modificationDate] as? Date }
+
+        try #require(try system("/bin/mount", ["-o", "remount,size=200m", disk]) == 0, "remount failed")
+        let resumed = try CLI.run(args, cwd: disk)
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
+        let again = try kept.map { try FileManager.default.attributesOfItem(atPath: disk + "/out/round1/patches/" + $0)[.modificationDate] as? Date }
+        #expect(dates == again, "finished archives were cut again")
+        #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
+        #expect(!FileManager.default.fileExists(atPath: disk + "/out/round1/db/DB_train_1"), "no database without --databases")
     }
 }

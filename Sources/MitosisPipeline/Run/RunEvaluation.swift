@@ -35,11 +35,44 @@ extension RunPipeline {
             return ThresholdSweep.crossValidated(testSets, radius: options.matchRadius).map(\.threshold)
         case .trainingImages:
             return try folds.folds.map { f in
-                let items = dataset.images.filter { f.trainPatients.contains($0.patient) }
-                let validation = try scoredImages(items, mapsFolder: trainMapsFolder(round: round, fold: f.fold)).map(\.scored)
-                return ThresholdSweep.bestPlateauMiddle(validation, radius: options.matchRadius)
+                try foldThreshold(round: round, fold: f.fold, items: dataset.images.filter { f.trainPatients.contains($0.patient) })
             }
         }
+    }
+
+    /// What `roundK/fold_K/threshold.json` holds: a fold's threshold chosen on its training images.
+    struct FoldThreshold: Codable {
+        var threshold: Float
+        var unit = "log-odds of the smoothed P(mitosis)"
+        var chosenOn: String
+        var images: Int
+        var f1: Double?
+    }
+
+    func thresholdPath(round: Int, fold: Int) -> String { path("round\(round)", "fold_\(fold)", "threshold.json") }
+
+    func hasThreshold(round: Int, fold: Int) -> Bool { FileManager.default.fileExists(atPath: thresholdPath(round: round, fold: fold)) }
+
+    /// Fold `fold`'s threshold for `round` with `.trainingImages`: the middle of the best-F1 range of the
+    /// fold's model on its training images `items` (their maps in `roundK/trainmaps/fold_K`), written to
+    /// `threshold.json` the first time, so the maps can go.
+    func foldThreshold(round: Int, fold: Int, items: [DatasetImage]) throws -> Float {
+        let file = thresholdPath(round: round, fold: fold)
+        if let data = FileManager.default.contents(atPath: file) {
+            do { return try JSONDecoder().decode(FoldThreshold.self, from: data).threshold } catch {
+                throw PipelineError.badFile(path: file, reason: "unreadable threshold (\(error)). HINT: delete it; the next run chooses it again from the training images' maps.")
+            }
+        }
+        let validation = try scoredImages(items, mapsFolder: trainMapsFolder(round: round, fold: fold)).map(\.scored)
+        let threshold = ThresholdSweep.bestPlateauMiddle(validation, radius: options.matchRadius)
+        let counts = validation.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: options.matchRadius) }
+        let record = FoldThreshold(threshold: threshold, chosenOn: "the fold's \(items.count) training images (middle of the best-F1 range)",
+                                   images: items.count, f1: counts.f1)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(encoder.encode(record), to: file)
+        logger.info("fold \(fold): round-\(round) threshold \(threshold) (log-odds) from its training images")
+        return threshold
     }
 
     /// Evaluation of one round from its test images' detections: each fold at its threshold (see `thresholds`).

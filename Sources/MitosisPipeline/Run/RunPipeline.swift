@@ -146,19 +146,30 @@ public final class RunPipeline {
         try maps(testItems, model: model1, into: path("round1", "maps"))
         let trainItems = dataset.images.filter { f.trainPatients.contains($0.patient) }
         let calibrate = options.thresholdSource == .trainingImages
+        // Round-1 maps of the training images: step 6 samples from them and the round-1 threshold is chosen
+        // on them; once both are done they are removed (unless `keepIntermediates`).
+        let round2Done = options.refine && isRefined(fold: f.fold)
+        if (calibrate && !hasThreshold(round: 1, fold: f.fold)) || (options.refine && !round2Done) {
+            logger.info("fold \(f.fold): maps of the training images (round 1)\(options.refine ? ", for step 6" : "")")
+            try maps(trainItems, model: model1, into: trainMapsFolder(round: 1, fold: f.fold))
+        }
+        if calibrate { _ = try foldThreshold(round: 1, fold: f.fold, items: trainItems) }
         guard options.refine else {
-            if calibrate { try maps(trainItems, model: model1, into: trainMapsFolder(round: 1, fold: f.fold)) }
+            removeTrainMaps(round: 1, fold: f.fold)
             return FoldModels(fold: f.fold, round1: model1, round2: nil)
         }
         let model2 = try refine(fold: f, trainItems: trainItems, model: model1,
                                 progress: { tracker.set(fold: f.fold, round: 2, iteration: $0) })
+        removeTrainMaps(round: 1, fold: f.fold)
         if shouldStop() { throw PipelineError.interrupted }
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
-        if calibrate {
+        if calibrate && !hasThreshold(round: 2, fold: f.fold) {
             logger.info("fold \(f.fold): maps of the training images (round 2), for the threshold")
             try maps(trainItems, model: model2, into: trainMapsFolder(round: 2, fold: f.fold))
+            _ = try foldThreshold(round: 2, fold: f.fold, items: trainItems)
         }
+        removeTrainMaps(round: 2, fold: f.fold)
         return FoldModels(fold: f.fold, round1: model1, round2: model2)
     }
 

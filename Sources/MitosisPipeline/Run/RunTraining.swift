@@ -84,24 +84,56 @@ extension RunPipeline {
     func maps(_ items: [DatasetImage], model: (weights: String, mean: String), into folder: String) throws {
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: folder), scale: options.patches.scale)
         job.stainNormalization = options.patches.stainNormalization
+        // Refused before the first map when the disk cannot hold them: at most a 32-bit float and two 8-bit
+        // images per working pixel (the float map is Deflate-compressed, so usually far less).
+        let todo = items.filter { !job.isDone(URL(fileURLWithPath: $0.imagePath)) }
+        if !todo.isEmpty {
+            let pixels = try todo.reduce(Int64(0)) { sum, item in
+                let size = try ImageHeader.size(of: item.imagePath)
+                return sum + Int64((Double(size.width) * options.patches.scale).rounded(.up) * (Double(size.height) * options.patches.scale).rounded(.up))
+            }
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            try DiskSpace.require(pixels * 6, at: folder, for: "the maps of \(todo.count) images")
+        }
         _ = try job.mapAll(items.map { URL(fileURLWithPath: $0.imagePath) }, stopAtFirstFailure: true, mapper: {
             try ProbabilityMapper(models: [classifier(weights: model.weights, mean: model.mean)], options: options.maps)
         })
     }
 
-    /// Step 6 for one fold: round-1 maps of the fold's training images, resampled patches, a database and
-    /// a second training (from the round-1 weights unless `options.refineFromScratch`). Returns the round-2
-    /// model.
+    /// Whether fold `fold`'s round-2 model and its mean exist.
+    func isRefined(fold: Int) -> Bool {
+        let dir = path("round2", "fold_\(fold)")
+        let mean = DatabaseStep.paths(fold: fold, patchSize: options.patches.patchSize, in: dir + "/db").mean
+        return FileManager.default.fileExists(atPath: "\(dir)/model_iter_\(options.training.iterations).caffemodel")
+            && FileManager.default.fileExists(atPath: mean)
+    }
+
+    /// Removes the maps of fold `fold`'s training images for `round` once nothing needs them (unless
+    /// `keepIntermediates`): they are the largest intermediate, four times the held-out maps with 5 folds.
+    func removeTrainMaps(round: Int, fold: Int) {
+        guard !options.keepIntermediates else { return }
+        let folder = trainMapsFolder(round: round, fold: fold)
+        guard FileManager.default.fileExists(atPath: folder) else { return }
+        do {
+            try FileManager.default.removeItem(atPath: folder)
+            let parent = (folder as NSString).deletingLastPathComponent
+            if (try? FileManager.default.contentsOfDirectory(atPath: parent))?.isEmpty == true { try? FileManager.default.removeItem(atPath: parent) }
+            logger.info("\(folder) removed (step 6 and the threshold no longer need it; --keep-intermediates keeps it)")
+        } catch { logger.warning("could not remove \(folder): \(error)") }
+    }
+
+    /// Step 6 for one fold: patches resampled with the round-1 maps of the fold's training images
+    /// (`trainMapsFolder(round: 1)`, made by the caller), then a second training (from the round-1 weights
+    /// unless `options.refineFromScratch`). Returns the round-2 model.
     func refine(fold f: FoldStep.FoldSummary, trainItems: [DatasetImage], model: (weights: String, mean: String),
                 progress: @escaping (Int) -> Void) throws -> (weights: String, mean: String) {
         let mapDir = trainMapsFolder(round: 1, fold: f.fold)
-        try maps(trainItems, model: model, into: mapDir)
-        // A finished round-2 model needs none of step 6's patches or database again (a re-run used to
+        // A finished round-2 model needs none of step 6's maps, patches or database again (a re-run used to
         // rebuild them for folds that were done).
         let dir = path("round2", "fold_\(f.fold)")
         let paths = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: dir + "/db")
         let done = "\(dir)/model_iter_\(options.training.iterations).caffemodel"
-        if FileManager.default.fileExists(atPath: done), FileManager.default.fileExists(atPath: paths.mean) {
+        if isRefined(fold: f.fold) {
             logger.info("fold \(f.fold): round-2 model \(done) exists: step 6 and training skipped")
             progress(options.training.iterations)
             return (done, paths.mean)
