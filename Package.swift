@@ -77,7 +77,7 @@ let package = Package(
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline"]),
-        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline"]),
+        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

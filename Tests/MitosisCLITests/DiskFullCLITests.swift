@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 import Testing
 
 /// `mitosis run` on a disk too small for it: a clear refusal before the step that would not fit (not a
@@ -6,17 +7,27 @@ import Testing
 /// space.
 @Suite(.serialized, .enabled(if: getuid() == 0, "mounts a small tmpfs, which needs root (CI runs as root)"))
 struct DiskFullCLITests {
-    @Test func runRefusesStepThreeOnASmallDiskAndResumesOnceSpaceIsFreed() throws {
-        let t = try CLI.temporaryFolder("diskfull")
+    /// A temporary folder holding the test cohort (4 patients of one 288x288 image) and `disk`, a tmpfs of
+    /// `megabytes` mounted inside it.
+    static func smallDisk(_ name: String, megabytes: Int) throws -> (folder: String, disk: String) {
+        let t = try CLI.temporaryFolder(name)
         let disk = t + "/disk"
         try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try #require(try system("/bin/mount", ["-t", "tmpfs", "-o", "size=40m", "tmpfs", disk]) == 0, "mount failed")
-        defer {
-            _ = try? system("/bin/umount", [disk])
-            try? FileManager.default.removeItem(atPath: t)
-        }
+        try #require(try system("/bin/mount", ["-t", "tmpfs", "-o", "size=\(megabytes)m", "tmpfs", disk]) == 0, "mount failed")
         let synth = try CLI.run(["synth", "cohort", "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q"], cwd: t)
+        if synth.status != 0 { remove(t, disk) }
         try #require(synth.status == 0, "\(synth.stderr)")
+        return (t, disk)
+    }
+
+    static func remove(_ folder: String, _ disk: String) {
+        _ = try? system("/bin/umount", [disk])
+        try? FileManager.default.removeItem(atPath: folder)
+    }
+
+    @Test func runRefusesStepThreeOnASmallDiskAndResumesOnceSpaceIsFreed() throws {
+        let (t, disk) = try Self.smallDisk("diskfull", megabytes: 40)
+        defer { Self.remove(t, disk) }
         // Step 1 writes ~36 MB of patches; step 3's databases (with --databases) need ~100 MB more.
         let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine", "--databases"]
         let full = try CLI.run(args, cwd: disk)
@@ -39,21 +50,14 @@ struct DiskFullCLITests {
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
     }
 
-    /// Without --databases nothing is estimated ahead for step 1 (an image's patches are known once cut), so
-    /// the disk fills while archives are written: each failed image says the disk is full and which file,
-    /// the finished archives stay, and the same command continues from them once there is space.
+    /// Nothing is estimated ahead for step 1 (an image's patches are known once cut), so the disk fills while
+    /// archives are written (with --databases they hold pixels: ~36 MB here): each failed image says the disk
+    /// is full and which file, the finished archives stay, and the same command continues from them once
+    /// there is space.
     @Test func runFillingTheDiskInStepOneSaysSoAndResumes() throws {
-        let t = try CLI.temporaryFolder("diskfull1")
-        let disk = t + "/disk"
-        try FileManager.default.createDirectory(atPath: disk, withIntermediateDirectories: true)
-        try #require(try system("/bin/mount", ["-t", "tmpfs", "-o", "size=20m", "tmpfs", disk]) == 0, "mount failed")
-        defer {
-            _ = try? system("/bin/umount", [disk])
-            try? FileManager.default.removeItem(atPath: t)
-        }
-        let synth = try CLI.run(["synth", "cohort", "--patients", "4", "--images-per-patient", "1", "--size", "288", "--seed", "4", "-q"], cwd: t)
-        try #require(synth.status == 0, "\(synth.stderr)")
-        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine"]
+        let (t, disk) = try Self.smallDisk("diskfull1", megabytes: 20)
+        defer { Self.remove(t, disk) }
+        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine", "--databases"]
         let full = try CLI.run(args, cwd: disk)
         #expect(full.status != 0)
         let message = full.stdout + full.stderr
@@ -69,6 +73,40 @@ struct DiskFullCLITests {
         #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
         let again = try kept.map { try FileManager.default.attributesOfItem(atPath: disk + "/out/round1/patches/" + $0)[.modificationDate] as? Date }
         #expect(dates == again, "finished archives were cut again")
+        #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
+    }
+
+    /// The default run (no databases; archives without pixels) on a disk with a few megabytes left: whatever
+    /// write meets the full disk first (a snapshot, or the maps, which are refused ahead), the message says
+    /// so and names the file or folder, and the same command finishes once there is space, from the
+    /// finished step 1.
+    @Test func theDefaultRunOnAFullDiskSaysSoAndResumes() throws {
+        let (t, disk) = try Self.smallDisk("diskfull2", megabytes: 24)
+        defer { Self.remove(t, disk) }
+        // Leave ~3 MB: step 1's sample-only archives fit (~1 KB an image), the trainings and maps do not.
+        let free = try #require(DiskSpace.available(at: disk))
+        try Data(count: Int(free) - 3 << 20).write(to: URL(fileURLWithPath: disk + "/ballast"))
+        let args = ["run", "../cohort", "out", "--folds", "2", "--iterations", "2", "--no-refine"]
+        let full = try CLI.run(args, cwd: disk)
+        #expect(full.status != 0)
+        let message = full.stdout + full.stderr
+        #expect(message.contains("the disk is full") || message.contains("not enough disk space"), "\(message)")
+        #expect(message.contains(disk + "/out/"), "\(message)")
+        let patches = disk + "/out/round1/patches"
+        let archives = try FileManager.default.contentsOfDirectory(atPath: patches).filter { $0.hasSuffix(".patches") }.sorted()
+        #expect(archives.count == 4, "step 1 finished: \(archives)")
+        for a in archives {
+            let size = try FileManager.default.attributesOfItem(atPath: patches + "/" + a)[.size] as! Int
+            #expect(size < 100_000, "\(a): \(size) bytes, sample-only archives hold no pixels")
+        }
+        let dates = try archives.map { try FileManager.default.attributesOfItem(atPath: patches + "/" + $0)[.modificationDate] as? Date }
+
+        try FileManager.default.removeItem(atPath: disk + "/ballast")
+        let resumed = try CLI.run(args, cwd: disk)
+        #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
+        #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
+        let again = try archives.map { try FileManager.default.attributesOfItem(atPath: patches + "/" + $0)[.modificationDate] as? Date }
+        #expect(dates == again, "step 1 was redone")
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
         #expect(!FileManager.default.fileExists(atPath: disk + "/out/round1/db/DB_train_1"), "no database without --databases")
     }

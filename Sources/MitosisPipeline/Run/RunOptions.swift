@@ -13,8 +13,8 @@ public struct RunOptions: Sendable {
     public var backend: StoreBackend = .lmdb
     /// Write step 3's Caffe databases (and step 6's) and train from them, as the tutorial. Off by default:
     /// each fold trains straight from the patch archives, reading the same records in the same order
-    /// (`DatabaseStep.records`), and step 6 stores only where its patches are (`PatchStep.storePixels`), so
-    /// a real cohort needs gigabytes of disk instead of a hundred.
+    /// (`DatabaseStep.records`), and steps 1 and 6 store only where their patches are
+    /// (`PatchStep.storePixels`), so a real cohort needs a few gigabytes of disk instead of a hundred.
     public var writeDatabases = false
     /// Keep the maps of the folds' training images (`roundK/trainmaps`) once step 6 and the thresholds no
     /// longer need them.

@@ -39,7 +39,8 @@ public final class RunPipeline {
     /// Step 1's index, once step 1 has run.
     var round1Index: PatchIndex?
     /// Every round-1 patch, read from the archives when a training first needs them (without databases:
-    /// round 1 trains on them, round 2 tests on round 1's test side), then shared by the folds.
+    /// round 1 trains on them, round 2 tests on round 1's test side), then shared by the folds: the
+    /// sample-only archives and each image's padded working image, from which patches are cut when read.
     let round1Patches = LazyValue<[ImagePatches]>()
 
     public init(dataset: String, out: String, options: RunOptions) throws {
@@ -72,6 +73,9 @@ public final class RunPipeline {
         let patchDir = path("round1", "patches")
         stage("step 1: patches -> \(patchDir)")
         var patchStep = PatchStep(options: options.patches)
+        // Without databases the archives need only say where each patch is: the trainings cut the pixels
+        // from the working images when they read them (ImagePatches), the same pixels bit for bit.
+        patchStep.storePixels = options.writeDatabases
         patchStep.csvOrder = options.csvOrder
         patchStep.logger = logger
         let index = try patchStep.run(dataset, into: patchDir, progress: progressCounter(dataset.images.count))
