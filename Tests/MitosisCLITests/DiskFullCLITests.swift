@@ -20,6 +20,11 @@ struct DiskFullCLITests {
         return (t, disk)
     }
 
+    /// Modification dates of `files`, to tell whether a resumed run rewrote them.
+    static func dates(_ files: [String]) throws -> [Date?] {
+        try files.map { try FileManager.default.attributesOfItem(atPath: $0)[.modificationDate] as? Date }
+    }
+
     static func remove(_ folder: String, _ disk: String) {
         _ = try? system("/bin/umount", [disk])
         try? FileManager.default.removeItem(atPath: folder)
@@ -41,12 +46,11 @@ struct DiskFullCLITests {
         // More space: the same command finishes, without redoing step 1.
         try #require(try system("/bin/mount", ["-o", "remount,size=400m", disk]) == 0, "remount failed")
         let archive = disk + "/out/round1/patches/01_01.patches"
-        let before = try FileManager.default.attributesOfItem(atPath: archive)[.modificationDate] as? Date
+        let before = try Self.dates([archive])
         let resumed = try CLI.run(args, cwd: disk)
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
-        let after = try FileManager.default.attributesOfItem(atPath: archive)[.modificationDate] as? Date
-        #expect(before == after, "step 1 was redone")
+        #expect(try Self.dates([archive]) == before, "step 1 was redone")
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
     }
 
@@ -64,15 +68,15 @@ struct DiskFullCLITests {
         #expect(message.contains("the disk is full") && message.contains(disk + "/out/round1/patches/"), "\(message)")
         #expect(message.contains("re-run the same command"), "\(message)")
         let kept = try FileManager.default.contentsOfDirectory(atPath: disk + "/out/round1/patches").filter { $0.hasSuffix(".patches") }
+            .map { disk + "/out/round1/patches/" + $0 }
         #expect(!kept.isEmpty && kept.count < 4, "some archives finished, not all: \(kept)")
-        let dates = try kept.map { try FileManager.default.attributesOfItem(atPath: disk + "/out/round1/patches/" + $0)[.modificationDate] as? Date }
+        let dates = try Self.dates(kept)
 
         try #require(try system("/bin/mount", ["-o", "remount,size=200m", disk]) == 0, "remount failed")
         let resumed = try CLI.run(args, cwd: disk)
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
-        let again = try kept.map { try FileManager.default.attributesOfItem(atPath: disk + "/out/round1/patches/" + $0)[.modificationDate] as? Date }
-        #expect(dates == again, "finished archives were cut again")
+        #expect(try Self.dates(kept) == dates, "finished archives were cut again")
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
     }
 
@@ -94,19 +98,19 @@ struct DiskFullCLITests {
         #expect(message.contains(disk + "/out/"), "\(message)")
         let patches = disk + "/out/round1/patches"
         let archives = try FileManager.default.contentsOfDirectory(atPath: patches).filter { $0.hasSuffix(".patches") }.sorted()
+            .map { patches + "/" + $0 }
         #expect(archives.count == 4, "step 1 finished: \(archives)")
         for a in archives {
-            let size = try FileManager.default.attributesOfItem(atPath: patches + "/" + a)[.size] as! Int
+            let size = try FileManager.default.attributesOfItem(atPath: a)[.size] as! Int
             #expect(size < 100_000, "\(a): \(size) bytes, sample-only archives hold no pixels")
         }
-        let dates = try archives.map { try FileManager.default.attributesOfItem(atPath: patches + "/" + $0)[.modificationDate] as? Date }
+        let dates = try Self.dates(archives)
 
         try FileManager.default.removeItem(atPath: disk + "/ballast")
         let resumed = try CLI.run(args, cwd: disk)
         #expect(resumed.status == 0, "\(resumed.stdout)\n\(resumed.stderr)")
         #expect(resumed.stdout.contains("Round 1"), "\(resumed.stdout)")
-        let again = try archives.map { try FileManager.default.attributesOfItem(atPath: patches + "/" + $0)[.modificationDate] as? Date }
-        #expect(dates == again, "step 1 was redone")
+        #expect(try Self.dates(archives) == dates, "step 1 was redone")
         #expect(FileManager.default.fileExists(atPath: disk + "/out/report.html"))
         #expect(!FileManager.default.fileExists(atPath: disk + "/out/round1/db/DB_train_1"), "no database without --databases")
     }

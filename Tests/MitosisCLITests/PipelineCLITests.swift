@@ -57,12 +57,17 @@ import Testing
                   "round1/fold_1/model_log.csv", "round1/fold_1/model_loss.png", "round2/fold_2/model_iter_200.caffemodel"] {
             #expect(CLI.exists("\(t)/out/\(f)"), "missing \(f)")
         }
-        // Each fold's thresholds come from its own models' maps of its training images.
+        // Each fold's thresholds come from its own models' maps of its training images (kept in threshold.json;
+        // the maps themselves are removed once used, without --keep-intermediates).
         for round in 1...2 {
             for fold in 1...2 {
-                let maps = (try? FileManager.default.contentsOfDirectory(atPath: "\(t)/out/round\(round)/trainmaps/fold_\(fold)")) ?? []
-                #expect(maps.contains { $0.hasSuffix("_logodds.tif") }, "no training-image maps for round \(round) fold \(fold)")
+                let file = "\(t)/out/round\(round)/fold_\(fold)/threshold.json"
+                let json = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: file))) as? [String: Any]
+                #expect((json?["chosenOn"] as? String)?.contains("training images") == true, "\(file): \(String(describing: json))")
+                #expect((json?["images"] as? NSNumber)?.intValue ?? 0 >= 1, "\(file)")
+                #expect(json?["threshold"] is NSNumber, "\(file)")
             }
+            #expect(!CLI.exists("\(t)/out/round\(round)/trainmaps"), "round \(round)'s training-image maps were kept")
         }
         // Every image of the cohort is held out once: maps and detections for all four.
         for p in 1...4 {
