@@ -10,13 +10,15 @@ import MitosisSupport
 ///
 /// Layout of OUT (every stage is skipped when its outputs exist, so re-running resumes):
 /// ```
-/// round1/patches/   step 1 archives, index.json, the fold lists and folds.json (step 2)
-/// round1/db/        step 3 databases and mean images
-/// round1/fold_K/    net, solver, snapshots, log and loss curve (step 4)
-/// round1/maps/      held-out maps (step 5);  round1/trainmaps/fold_K/: fold K's training images
-/// round2/fold_K/    step 6 patches, database, net, solver, snapshots
+/// round1/patches/   step 1 archives (sample-only unless `writeDatabases`), index.json, the fold lists and
+///                   folds.json (step 2)
+/// round1/db/        the mean images (step 3), and with `writeDatabases` the databases
+/// round1/fold_K/    net, solver, snapshots, log, loss curve (step 4) and threshold.json
+/// round1/maps/      held-out maps (step 5);  round1/trainmaps/fold_K/: fold K's training images, for step 6
+///                   and the threshold, removed once used unless `keepIntermediates`
+/// round2/fold_K/    step 6 archives, mean (and database), net, solver, snapshots, threshold.json
 /// round2/maps/      held-out maps of the refined models;  round2/trainmaps/fold_K/: fold K's training images
-///                   (thresholds; with `ThresholdSource.trainingImages`)
+///                   (thresholds; with `ThresholdSource.trainingImages`), removed once used
 /// detections/       per test image: CSV, GeoJSON (QuPath) and overlay PNG of the final round
 /// report.html, report.json, summary.txt
 /// ```
