@@ -151,7 +151,7 @@ public struct DatabaseStep {
             }
         }
         try txn.commit()
-        if train { try MeanImage.write(records.mean(), to: URL(fileURLWithPath: p.mean)) }
+        if train { try records.writeMean(to: p.mean) }
         try store.finish()
         logger.info("\(dbPath): \(records.count) records")
     }

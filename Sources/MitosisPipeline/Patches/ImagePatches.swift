@@ -147,4 +147,9 @@ public struct ShuffledPatches: Sendable {
         let n = Double(max(count, 1))
         return Tensor(shape: [1, 3, s, s], data: total.map { Float(Double($0) / n) })
     }
+
+    /// Writes `mean()` as the `.binaryproto` at `path` (atomically), as `compute_image_mean` does.
+    public func writeMean(to path: String) throws {
+        try MeanImage.write(mean(), to: URL(fileURLWithPath: path))
+    }
 }

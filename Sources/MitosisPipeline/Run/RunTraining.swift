@@ -55,7 +55,7 @@ extension RunPipeline {
         for f in folds.folds {
             let mean = DatabaseStep.paths(fold: f.fold, patchSize: options.patches.patchSize, in: folder).mean
             if FileManager.default.fileExists(atPath: mean) { continue }
-            try MeanImage.write(round1Records(fold: f, train: true).mean(), to: URL(fileURLWithPath: mean))
+            try round1Records(fold: f, train: true).writeMean(to: mean)
             logger.info("\(mean) written")
         }
     }
@@ -154,15 +154,15 @@ extension RunPipeline {
         var data: (() throws -> [Phase: ShuffledPatches])?
         if !options.writeDatabases {
             // Step 6's patches are cut from the training images when read; the mean is written first.
-            let images = LazyValue<ShuffledPatches>()
+            let images = LazyValue<ShuffledPatches>(), seed = step.databaseSeed
             let records = {
                 try images.get {
-                    DatabaseStep(seed: self.options.seed &+ 2).records(fold: f.fold, train: true, images:
+                    DatabaseStep(seed: seed).records(fold: f.fold, train: true, images:
                         try ImagePatches.load(refined.index, folder: dir + "/patches", dataset: self.dataset))
                 }
             }
             if !FileManager.default.fileExists(atPath: refined.mean) {
-                try MeanImage.write(records().mean(), to: URL(fileURLWithPath: refined.mean))
+                try records().writeMean(to: refined.mean)
             }
             data = { [.train: try records(), .test: try self.round1Records(fold: f, train: false)] }
         }
