@@ -35,6 +35,23 @@ import MitosisImage
         #expect(abs(plane.percentile(90) - 7.6) < 1e-5 && plane.percentile(100) == 10)
     }
 
+    /// The selection-based percentile equals the definition on the sorted values, with many ties and sizes.
+    @Test func percentileBySelectionEqualsSorting() {
+        var state: UInt64 = 12345
+        func next() -> UInt64 { state = state &* 6364136223846793005 &+ 1442695040888963407; return state >> 33 }
+        for n in [1, 2, 3, 7, 64, 1000, 4097] {
+            let values = (0..<n).map { _ in Float(next() % 50) / 7 }  // few distinct values: ties everywhere
+            let plane = FloatPlane(width: n, height: 1, values: values)
+            let sorted = values.sorted()
+            for percent in [0.0, 0.5, 10, 25, 50, 73.3, 90, 99.9, 100] {
+                let position = percent / 100 * Double(n - 1)
+                let lower = Int(position.rounded(.down)), upper = min(lower + 1, n - 1)
+                let expected = sorted[lower] + (sorted[upper] - sorted[lower]) * Float(position - Double(lower))
+                #expect(plane.percentile(percent) == expected, "n \(n), \(percent) %")
+            }
+        }
+    }
+
     /// A random sparse mask.
     func randomMask(width: Int, height: Int, density: Int, seed: UInt64) -> Mask {
         let noise = noiseImage(width: width, height: height, channels: 1, seed: seed)

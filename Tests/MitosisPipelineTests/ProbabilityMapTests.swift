@@ -57,7 +57,7 @@ import Testing
         let plain = try ProbabilityMapper(models: [model], options: .init(headFolding: .none)).map(image: image, mask: nil)
         let folded = try ProbabilityMapper(models: [model], options: .init(headFolding: folding)).map(image: image, mask: nil)
         #expect(F.maxDifference(plain, folded) < 1e-5)
-        let ops = DenseRewrite(try ClassifierPlan(model)).folded(folding).ops
+        let ops = try DenseRewrite(try ClassifierPlan(model)).folded(folding).ops
         #expect(ops.count == (folding == .innerProducts ? 7 : 6))
         #expect(ops.last!.kernelH == (folding == .innerProducts ? 4 : 9))
         #expect(ops.last!.dilationH == (folding == .innerProducts ? 8 : 4))

@@ -33,11 +33,35 @@ extension FloatPlane {
     /// as numpy's default `np.percentile(v, percent)`: position `percent / 100 * (n - 1)` in sorted order.
     public func percentile(_ percent: Double) -> Float {
         precondition((0...100).contains(percent) && !values.isEmpty, "percentile needs 0...100 and values")
-        let sorted = values.sorted()
-        let position = percent / 100 * Double(sorted.count - 1)
-        let lower = Int(position.rounded(.down)), upper = min(lower + 1, sorted.count - 1)
-        let fraction = Float(position - Double(lower))
-        return sorted[lower] + (sorted[upper] - sorted[lower]) * fraction
+        // Two order statistics by selection (linear time) instead of a full sort: the same values.
+        var v = values
+        let position = percent / 100 * Double(v.count - 1)
+        let lower = Int(position.rounded(.down))
+        let low = Self.select(&v, lower)
+        // After selecting, everything right of `lower` is >= v[lower]: the next order statistic is their minimum.
+        let high = lower + 1 < v.count ? v[(lower + 1)...].min()! : low
+        return low + (high - low) * Float(position - Double(lower))
+    }
+
+    /// Puts the `k`-th smallest value (0-based) at index k, smaller-or-equal values before it and
+    /// greater-or-equal after it (Hoare's selection with a median-of-three pivot), and returns it.
+    static func select(_ v: inout [Float], _ k: Int) -> Float {
+        var lo = 0, hi = v.count - 1
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if v[mid] < v[lo] { v.swapAt(mid, lo) }
+            if v[hi] < v[lo] { v.swapAt(hi, lo) }
+            if v[hi] < v[mid] { v.swapAt(hi, mid) }
+            let pivot = v[mid]
+            var i = lo, j = hi
+            while i <= j {
+                while v[i] < pivot { i += 1 }
+                while pivot < v[j] { j -= 1 }
+                if i <= j { v.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if k <= j { hi = j } else if k >= i { lo = i } else { break }
+        }
+        return v[k]
     }
 
     /// The mask of values strictly greater than `threshold`.

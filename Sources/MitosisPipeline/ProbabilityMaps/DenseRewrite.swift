@@ -10,6 +10,13 @@ import MitosisNN
 /// at dilation `d` and multiplies `d` by `s` for the layers after it; the first inner product over
 /// (C, h, w) is an h x w convolution at dilation `d`; later inner products are 1x1 convolutions.
 /// Every dense op is computed without padding, so a tile of T outputs needs `T + sum(extent - 1)` inputs.
+///
+/// With an output stride S > 1 (`init(_:outputStride:)`) the leading poolings keep their own stride until
+/// their product is S: the dense pass then computes one output every S pixels in each direction, and each
+/// op's dilation is counted on its input's grid (`d / g`, where `g` is the product of the kept strides before
+/// it). A layer's position in pixels is unchanged (`origin + d * j` in patch mode; `origin + g * m` for dense
+/// index m), so the shifts and the leading margin are the same as at stride 1; the work after the first
+/// pooling drops by about S^2.
 struct DenseRewrite {
     /// One dense operation (stride 1, no padding).
     struct Op {
@@ -21,7 +28,10 @@ struct DenseRewrite {
         var kind: Kind
         var inChannels: Int
         var kernelH: Int, kernelW: Int
+        /// Dilation on the grid of the op's input (see the type's comment).
         var dilationH: Int, dilationW: Int
+        /// Native stride on the grid of the op's input: 1, except for the poolings an output stride keeps.
+        var strideH = 1, strideW = 1
         /// Where the output starts relative to the input, in input positions (`dilation * pad`).
         var shiftH: Int, shiftW: Int
         /// Came from an inner product (for `HeadFolding.innerProducts`).
@@ -43,39 +53,72 @@ struct DenseRewrite {
     }
 
     var ops: [Op] = []
+    /// Pixels between two outputs in each direction.
+    var outputStride = 1
 
-    init(_ plan: ClassifierPlan) {
-        var dh = 1, dw = 1
+    /// - Parameter outputStride: one output every `outputStride` pixels; must be 1 or a product of the
+    ///   leading poolings' strides (2, 4 or 8 for the tutorial's net, whose three poolings have stride 2).
+    /// - Throws: `PipelineError.invalidOption` for any other value.
+    init(_ plan: ClassifierPlan, outputStride: Int = 1) throws {
+        // d: product of all strides so far (patch mode); g: of the strides kept (the dense grid's spacing).
+        var dh = 1, dw = 1, g = 1
         var sawInnerProduct = false
         for step in plan.steps {
             switch step {
             case let .convolution(p, weight, bias, inChannels, relu):
                 ops.append(Op(kind: .convolution(weight: weight, bias: bias, outChannels: p.numOutput, relu: relu),
-                              inChannels: inChannels, kernelH: p.kernelH, kernelW: p.kernelW, dilationH: dh, dilationW: dw,
+                              inChannels: inChannels, kernelH: p.kernelH, kernelW: p.kernelW, dilationH: dh / g, dilationW: dw / g,
                               shiftH: dh * p.padH, shiftW: dw * p.padW))
             case let .pooling(p, channels):
-                ops.append(Op(kind: .pooling(p.method), inChannels: channels, kernelH: p.kernelH, kernelW: p.kernelW,
-                              dilationH: dh, dilationW: dw, shiftH: 0, shiftW: 0))
+                var op = Op(kind: .pooling(p.method), inChannels: channels, kernelH: p.kernelH, kernelW: p.kernelW,
+                            dilationH: dh / g, dilationW: dw / g, shiftH: 0, shiftW: 0)
+                // Kept while every stride before it was kept (so its dilation is 1) and the grid stays within S.
+                if p.strideH == p.strideW, p.strideH > 1, dh == g, dw == g, g * p.strideH <= outputStride {
+                    op.strideH = p.strideH; op.strideW = p.strideW
+                    g *= p.strideH
+                }
+                ops.append(op)
                 dh *= p.strideH; dw *= p.strideW
             case let .innerProduct(outputs, weight, bias, channels, height, width, relu):
                 // The first sees (C, h, w) at dilation d; later ones see (C, 1, 1): a 1x1 convolution.
                 let (kh, kw) = sawInnerProduct ? (1, 1) : (height, width)
                 ops.append(Op(kind: .convolution(weight: weight, bias: bias, outChannels: outputs, relu: relu),
-                              inChannels: channels, kernelH: kh, kernelW: kw, dilationH: dh, dilationW: dw,
+                              inChannels: channels, kernelH: kh, kernelW: kw, dilationH: dh / g, dilationW: dw / g,
                               shiftH: 0, shiftW: 0, fromInnerProduct: true))
                 sawInnerProduct = true
             }
         }
+        guard g == outputStride else {
+            var reachable = [1], product = 1
+            for case let .pooling(p, _) in plan.steps where p.strideH == p.strideW && p.strideH > 1 {
+                product *= p.strideH; reachable.append(product)
+            }
+            throw PipelineError.invalidOption("map stride \(outputStride) is not possible with this net: its poolings allow \(reachable.map(String.init).joined(separator: ", "))")
+        }
+        self.outputStride = outputStride
+    }
+
+    /// Input positions (rows, columns) needed for a tile of `height x width` outputs.
+    func inputSize(height: Int, width: Int) -> (h: Int, w: Int) {
+        var h = height, w = width
+        for op in ops.reversed() {
+            h = (h - 1) * op.strideH + op.extentH + 1
+            w = (w - 1) * op.strideW + op.extentW + 1
+        }
+        return (h, w)
+    }
+
+    /// Output size of `op` for an input of `h x w`.
+    static func outputSize(_ op: Op, _ h: Int, _ w: Int) -> (h: Int, w: Int) {
+        ((h - op.extentH - 1) / op.strideH + 1, (w - op.extentW - 1) / op.strideW + 1)
     }
 
     /// Input margin needed before the first output (rows, columns): the sum of the shifts.
     var leadingMargin: (h: Int, w: Int) { (ops.reduce(0) { $0 + $1.shiftH }, ops.reduce(0) { $0 + $1.shiftW }) }
-    /// Extra input positions beyond the output size (rows, columns).
-    var totalExtent: (h: Int, w: Int) { (ops.reduce(0) { $0 + $1.extentH }, ops.reduce(0) { $0 + $1.extentW }) }
 
     /// oneDNN stages for a tile of `height x width` outputs, with the parameters of each parametric stage.
     func stages(height: Int, width: Int) -> (stages: [InferenceChain.Stage], parameters: [(stage: Int, weight: [Float], bias: [Float]?)]) {
-        var h = height + totalExtent.h, w = width + totalExtent.w
+        var (h, w) = inputSize(height: height, width: width)
         var stages: [InferenceChain.Stage] = [], parameters: [(Int, [Float], [Float]?)] = []
         for op in ops {
             switch op.kind {
@@ -97,10 +140,10 @@ struct DenseRewrite {
                 stages.append(.convolution(g, relu: false))
             case let .pooling(method):
                 stages.append(.pooling(PoolingGeometry(method: method, batch: 1, channels: op.inChannels, inHeight: h, inWidth: w,
-                                                       kernelH: op.kernelH, kernelW: op.kernelW,
-                                                       dilationH: op.dilationH, dilationW: op.dilationW)))
+                                                       kernelH: op.kernelH, kernelW: op.kernelW, strideH: op.strideH,
+                                                       strideW: op.strideW, dilationH: op.dilationH, dilationW: op.dilationW)))
             }
-            h -= op.extentH; w -= op.extentW
+            (h, w) = Self.outputSize(op, h, w)
         }
         return (stages, parameters)
     }

@@ -29,8 +29,8 @@ extension DenseRewrite {
 
     /// `b` after the linear `a` as one convolution, when `b`'s dilation is a multiple of `a`'s.
     static func fold(_ a: Op, _ b: Op) -> Op? {
-        guard case let .convolution(wb, bb, outB, reluB) = b.kind,
-              b.dilationH % a.dilationH == 0, b.dilationW % a.dilationW == 0 else { return nil }
+        guard case let .convolution(wb, bb, outB, reluB) = b.kind, a.strideH == 1, a.strideW == 1,
+              b.strideH == 1, b.strideW == 1, b.dilationH % a.dilationH == 0, b.dilationW % a.dilationW == 0 else { return nil }
         let rh = b.dilationH / a.dilationH, rw = b.dilationW / a.dilationW
         let kh = a.kernelH + rh * (b.kernelH - 1), kw = a.kernelW + rw * (b.kernelW - 1)
         let mid = a.outChannels, cin = a.inChannels

@@ -17,10 +17,14 @@ public struct ProbabilityMapOptions: Sendable {
     public var maxTile = 512
     /// Dense mode: how much of the linear head is folded.
     public var headFolding: HeadFolding = .innerProducts
+    /// Dense mode: the net is evaluated at every `stride`-th pixel in each direction (1, 2, 4 or 8 for the
+    /// tutorial's net: a product of its leading poolings' strides) and the log-odds are interpolated
+    /// bilinearly in between; about `stride^2` times less work after the first pooling.
+    public var stride = 1
 
     public init(mode: Mode = .dense, mirrorAverage: Bool = false, batch: Int = 1024, maxTile: Int = 512,
-                headFolding: HeadFolding = .innerProducts) {
+                headFolding: HeadFolding = .innerProducts, stride: Int = 1) {
         self.mode = mode; self.mirrorAverage = mirrorAverage; self.batch = batch
-        self.maxTile = maxTile; self.headFolding = headFolding
+        self.maxTile = maxTile; self.headFolding = headFolding; self.stride = stride
     }
 }

@@ -45,9 +45,12 @@ public final class ProbabilityMapper {
         patchFLOPs = try models.reduce(0) { $0 + Self.flops(try ClassifierPlan($1)) }
         switch options.mode {
         case .exact:
+            guard options.stride == 1 else { throw PipelineError.invalidOption("a map stride above 1 needs the dense mode (not --exact)") }
             classifier = try PatchClassifier(models: models, batch: options.batch, mirrorAverage: options.mirrorAverage)
         case .dense:
-            denseModels = try models.map { (DenseRewrite(try ClassifierPlan($0)).folded(options.headFolding), $0.channelMeans) }
+            denseModels = try models.map {
+                (try DenseRewrite(try ClassifierPlan($0), outputStride: options.stride).folded(options.headFolding), $0.channelMeans)
+            }
         }
     }
 
@@ -114,36 +117,71 @@ public final class ProbabilityMapper {
     }
 
     private func mapDense(_ image: Image, _ mask: Mask?) -> (FloatPlane, FloatPlane) {
-        let w = image.width, h = image.height
-        let th = Self.tileSide(h, max: options.maxTile), tw = Self.tileSide(w, max: options.maxTile)
-        var plane = FloatPlane(width: w, height: h)
-        var complement = FloatPlane(width: w, height: h)
+        let w = image.width, h = image.height, step = options.stride
+        // The dense pass computes the coarse grid: pixel (step * i, step * j) for every i, j inside the image.
+        let gh = (h + step - 1) / step, gw = (w + step - 1) / step
+        let maxTile = max(1, options.maxTile / step)
+        let th = Self.tileSide(gh, max: maxTile), tw = Self.tileSide(gw, max: maxTile)
+        var plane = FloatPlane(width: gw, height: gh)
+        var complement = FloatPlane(width: gw, height: gh)
         let views = options.mirrorAverage ? [false, true] : [false]
         let weight = 1 / Float(denseModels.count * views.count)
         var logits = [Float](repeating: 0, count: 2 * th * tw)
-        for oy in stride(from: 0, to: h, by: th) {
-            for ox in stride(from: 0, to: w, by: tw) {
-                let rows = oy..<min(oy + th, h), columns = ox..<min(ox + tw, w)
-                if let mask, !rows.contains(where: { y in columns.contains { mask.bits[y * w + $0] } }) {
+        for oy in stride(from: 0, to: gh, by: th) {
+            for ox in stride(from: 0, to: gw, by: tw) {
+                let rows = oy..<min(oy + th, gh), columns = ox..<min(ox + tw, gw)
+                // Pixels whose value depends on this tile's points (up to step - 1 pixels beyond them).
+                let pixelRows = max(0, step * oy - step + 1)..<min(h, step * (rows.upperBound - 1) + step)
+                let pixelColumns = max(0, step * ox - step + 1)..<min(w, step * (columns.upperBound - 1) + step)
+                if let mask, !pixelRows.contains(where: { y in pixelColumns.contains { mask.bits[y * w + $0] } }) {
                     statistics.tilesSkipped += 1
-                    for y in rows { for x in columns { complement.values[y * w + x] = 1 } }
+                    for y in rows { for x in columns { complement.values[y * gw + x] = 1 } }
                     continue
                 }
                 statistics.tilesComputed += 1
                 statistics.flops += Double(views.count) * denseModels.reduce(0) { $0 + Self.flops($1.rewrite, th, tw) }
                 for (index, model) in denseModels.enumerated() {
                     for mirrored in views {
-                        denseTile(image, model: index, rewrite: model.rewrite, means: model.means, top: oy, left: ox,
+                        denseTile(image, model: index, rewrite: model.rewrite, means: model.means, top: step * oy, left: step * ox,
                                   height: th, width: tw, mirrored: mirrored, into: &logits)
                         for y in rows {
                             for x in columns {
                                 let j = (y - oy) * tw + (mirrored ? tw - 1 - (x - ox) : x - ox)
-                                plane.values[y * w + x] += weight * PatchClassifier.mitosisProbability(logits[j], logits[th * tw + j])
-                                complement.values[y * w + x] += weight * PatchClassifier.mitosisProbability(logits[th * tw + j], logits[j])
+                                plane.values[y * gw + x] += weight * PatchClassifier.mitosisProbability(logits[j], logits[th * tw + j])
+                                complement.values[y * gw + x] += weight * PatchClassifier.mitosisProbability(logits[th * tw + j], logits[j])
                             }
                         }
                     }
                 }
+            }
+        }
+        return step == 1 ? (plane, complement) : Self.interpolated(plane, complement, step: step, width: w, height: h)
+    }
+
+    /// Full-resolution P and 1 - P from the coarse grid (point (i, j) at pixel (step * i, step * j)): the
+    /// log-odds are interpolated bilinearly between the four surrounding points (held constant past the last
+    /// point of a row or column), and P and its complement are computed from them.
+    static func interpolated(_ p: FloatPlane, _ q: FloatPlane, step: Int, width w: Int, height h: Int) -> (FloatPlane, FloatPlane) {
+        let tiny = Float.leastNormalMagnitude
+        let logOdds = zip(p.values, q.values).map { log(max($0, tiny)) - log(max($1, tiny)) }
+        var plane = FloatPlane(width: w, height: h), complement = FloatPlane(width: w, height: h)
+        // Per coordinate: the lower point, the upper point and the weight of the upper one.
+        func axis(_ n: Int, _ points: Int) -> [(Int, Int, Float)] {
+            (0..<n).map { v in
+                let i0 = min(v / step, points - 1), i1 = min(i0 + 1, points - 1)
+                return (i0, i1, i1 == i0 ? 0 : Float(v - step * i0) / Float(step))
+            }
+        }
+        let ys = axis(h, p.height), xs = axis(w, p.width), gw = p.width
+        for y in 0..<h {
+            let (y0, y1, fy) = ys[y]
+            for x in 0..<w {
+                let (x0, x1, fx) = xs[x]
+                let top = logOdds[y0 * gw + x0] + fx * (logOdds[y0 * gw + x1] - logOdds[y0 * gw + x0])
+                let bottom = logOdds[y1 * gw + x0] + fx * (logOdds[y1 * gw + x1] - logOdds[y1 * gw + x0])
+                let l = top + fy * (bottom - top)
+                plane.values[y * w + x] = 1 / (1 + exp(-l))
+                complement.values[y * w + x] = 1 / (1 + exp(l))
             }
         }
         return (plane, complement)
@@ -154,11 +192,11 @@ public final class ProbabilityMapper {
     private func denseTile(_ image: Image, model: Int, rewrite: DenseRewrite, means: [Float], top: Int, left: Int,
                            height th: Int, width tw: Int, mirrored: Bool, into logits: inout [Float]) {
         let w = image.width, h = image.height, ch = image.channels, half = patchSize / 2
-        let margin = rewrite.leadingMargin, extent = rewrite.totalExtent
-        let inH = th + extent.h, inW = tw + extent.w
-        // Output coordinate o (= pixel) reads input from o - margin; input index i is pixel o0 - margin + i - half.
-        // Mirrored: the patch of pixel x is the mirror of the patch at x'' = W - x + 2*half - S in the mirrored image.
-        let left0 = mirrored ? w - (left + tw - 1) + 2 * half - patchSize : left
+        let margin = rewrite.leadingMargin, (inH, inW) = rewrite.inputSize(height: th, width: tw)
+        // Output m (pixel o0 + stride * m) reads input from its pixel - margin; input index i is pixel
+        // o0 - margin + i - half. Mirrored: the patch of pixel x is the mirror of the patch at
+        // x'' = W - x + 2*half - S in the mirrored image; the tile's last output mirrors to its first.
+        let left0 = mirrored ? w - (left + rewrite.outputStride * (tw - 1)) + 2 * half - patchSize : left
         let rowIndex = (0..<inH).map { symmetricIndex(top - margin.h + $0 - half, h) }
         let columnIndex = (0..<inW).map { i -> Int in
             let x = left0 - margin.w + i - half
@@ -193,9 +231,9 @@ public final class ProbabilityMapper {
     }
 
     static func flops(_ rewrite: DenseRewrite, _ height: Int, _ width: Int) -> Double {
-        var h = height + rewrite.totalExtent.h, w = width + rewrite.totalExtent.w, total = 0.0
+        var (h, w) = rewrite.inputSize(height: height, width: width), total = 0.0
         for op in rewrite.ops {
-            h -= op.extentH; w -= op.extentW
+            (h, w) = DenseRewrite.outputSize(op, h, w)
             if case .convolution = op.kind {
                 total += 2 * Double(op.inChannels * op.outChannels * op.kernelH * op.kernelW * h * w)
             }

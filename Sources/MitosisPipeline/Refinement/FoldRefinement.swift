@@ -18,7 +18,8 @@ public struct FoldRefinement {
     public var model: (net: String, weights: String, mean: String)?
     /// A folder with the round-1 maps of every training image, used instead of computing them.
     public var maps: String?
-    public var exactMaps = false
+    /// How the maps are computed (when they are): `mitosis run`'s settings unless changed.
+    public var mapOptions = RunOptions().maps
     public var output: String
     public var pixelsPerImage = 3636
     public var fixedPerImage = false
@@ -117,11 +118,11 @@ public struct FoldRefinement {
         if maps == nil, let model {
             var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: mapFolder), scale: options.scale)
             job.stainNormalization = options.stainNormalization
-            let exact = exactMaps
+            let mapOptions = self.mapOptions
             let done = try job.mapAll(items.map { URL(fileURLWithPath: $0.imagePath) }, stopAtFirstFailure: true, mapper: {
                 let classifier = try ClassifierModel.load(net: URL(fileURLWithPath: model.net), weights: URL(fileURLWithPath: model.weights),
                                                           mean: URL(fileURLWithPath: model.mean))
-                return try ProbabilityMapper(models: [classifier], options: ProbabilityMapOptions(mode: exact ? .exact : .dense))
+                return try ProbabilityMapper(models: [classifier], options: mapOptions)
             }, progress: mapProgress, onMapped: { url, seconds in
                 logger.info("\(url.lastPathComponent): map in \(String(format: "%.2f", seconds)) s")
             })

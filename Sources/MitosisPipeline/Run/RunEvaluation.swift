@@ -144,7 +144,7 @@ extension RunPipeline {
             .init("folds", "\(options.folds)"), .init("seed", "\(options.seed)"),
             .init("training", "\(options.training.iterations) \(options.training.solverType) iterations of \(options.training.batchSize), base_lr \(options.training.baseLR)"),
             .init("patches", "\(options.patches.patchSize)x\(options.patches.patchSize) at scale \(options.patches.scale), positive angles \(options.patches.positiveAngles)"),
-            .init("maps", options.maps.mode.rawValue), .init("database", options.backend.name),
+            .init("maps", options.maps.mode.rawValue + (options.maps.stride > 1 ? ", net every \(options.maps.stride) px, log-odds interpolated" : "")), .init("database", options.backend.name),
             .init("detector", "disk \(options.detector.smoothingRadius), clearing \(options.detector.clearingRadius) px at 20x; TP within \(String(format: "%.1f", options.matchRadius)) px (7.5 um) of the images' \(String(format: "%.4g", options.pixelSizeMicrons)) um pixels"),
             .init("stain normalisation", options.patches.stainNormalization == nil ? "none" : "Macenko (reference basis)"),
             .init("stain augmentation", options.training.stainJitter.map { "H x 1 +/- \($0.hematoxylin), E x 1 +/- \($0.eosin), shade +/- \($0.hue), brightness +/- \($0.brightness)" } ?? "none"),

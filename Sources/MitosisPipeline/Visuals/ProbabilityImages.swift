@@ -83,8 +83,10 @@ public enum ProbabilityImages {
         let folder = URL(fileURLWithPath: base).deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         if let complement { try FloatTIFF.write(logOdds(probability: plane, complement: complement), to: base + floatSuffix) }
-        try ImageIO.write(probImage(plane), to: paths.prob)
-        try ImageIO.write(classImage(plane), to: paths.class)
+        // zlib level 3: half the time of the default 6 for 0.4 % more bytes on real maps (PIL, a 756x675 map).
+        let png = ImageWriteOptions(pngCompressionLevel: 3)
+        try ImageIO.write(probImage(plane), to: paths.prob, options: png)
+        try ImageIO.write(classImage(plane), to: paths.class, options: png)
         return paths
     }
 }

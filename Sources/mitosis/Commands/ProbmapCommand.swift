@@ -40,6 +40,9 @@ struct ProbmapCommand: ParsableCommand {
     @Option(help: "Largest dense tile side in pixels (memory grows with its square).")
     var tile = 512
 
+    @Option(help: "Dense mode: evaluate the net every N pixels in each direction (1, 2, 4 or 8 for the tutorial's net) and interpolate the log-odds in between; ~N^2 times less work after the first pooling.")
+    var stride = 1
+
     @Option(help: "Dense head folding: none, ip (ip2 into ip1) or pool (pool3 too).")
     var head: String = HeadFolding.innerProducts.rawValue
 
@@ -61,7 +64,7 @@ struct ProbmapCommand: ParsableCommand {
         let log = global.logger("probmap")
         guard let folding = HeadFolding(rawValue: head) else { throw ValidationError("--head must be none, ip or pool") }
         let options = ProbabilityMapOptions(mode: exact ? .exact : .dense, mirrorAverage: model.mirrorAverage,
-                                            maxTile: tile, headFolding: folding)
+                                            maxTile: tile, headFolding: folding, stride: stride)
         let images = try ProbabilityMapJob.images(in: inputs)
         let scale = try resolution.scale(explicit: self.scale, images: images.map(\.path), log: log)
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: output), scale: scale, useMask: mask)

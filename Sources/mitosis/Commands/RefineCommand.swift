@@ -59,6 +59,9 @@ struct RefineCommand: ParsableCommand {
     @Flag(help: "Classify every patch for the maps instead of the dense 'a trous' pass (slow).")
     var exact = false
 
+    @Option(help: "Maps: evaluate the net every N working pixels in each direction and interpolate in between (1, 2, 4 or 8; default: run's, \(RunOptions().maps.stride)).")
+    var mapStride: Int?
+
     @Option(name: .shortAndLong, help: "Output folder.")
     var output: String
 
@@ -118,7 +121,8 @@ struct RefineCommand: ParsableCommand {
         job.lists = lists
         if let net, let weights, let mean { job.model = (net, weights, mean) }
         job.maps = maps
-        job.exactMaps = exact
+        if exact { job.mapOptions.mode = .exact; job.mapOptions.stride = 1 }
+        if let mapStride { job.mapOptions.stride = mapStride }
         job.pixelsPerImage = pixelsPerImage
         job.fixedPerImage = fixedPerImage
         job.positiveAngles = try Self.angles(positiveAngles, "--positive-angles")

@@ -48,6 +48,9 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Evaluate the patch classifier at every pixel instead of the dense 'a trous' pass (slow).")
     var exact = false
 
+    @Option(help: "Maps: evaluate the net every N working pixels in each direction and interpolate the log-odds in between (1, 2, 4 or 8; default \(RunOptions().maps.stride)).")
+    var mapStride: Int?
+
     @Flag(help: "Write the Caffe databases of steps 3 and 6 and train from them, as the tutorial (default: train straight from the patch archives, the same records in the same order, with a fraction of the disk).")
     var databases = false
 
@@ -67,6 +70,10 @@ struct RunArguments: ParsableArguments {
         guard ["fixed", "poly"].contains(lrPolicy) else { throw ValidationError("--lr-policy must be fixed or poly, got '\(lrPolicy)'") }
         guard RunOptions.ThresholdSource(rawValue: thresholdFrom) != nil else {
             throw ValidationError("--threshold-from must be training or other-folds, got '\(thresholdFrom)'")
+        }
+        if let mapStride {
+            guard [1, 2, 4, 8].contains(mapStride) else { throw ValidationError("--map-stride must be 1, 2, 4 or 8, got \(mapStride)") }
+            guard mapStride == 1 || !exact else { throw ValidationError("--map-stride above 1 needs the dense maps (drop --exact)") }
         }
         guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
@@ -94,6 +101,7 @@ struct RunArguments: ParsableArguments {
         o.jobs = max(1, jobs)
         if stainNormalize { o.patches.stainNormalization = StainNormalizer() }
         o.maps.mode = exact ? .exact : .dense
+        if let mapStride { o.maps.stride = mapStride } else if exact { o.maps.stride = 1 }
         o.imagePixelSize = resolution.pixelSize
         o.workingPixelSize = resolution.workingPixelSize
         o.fieldAreaMM2 = fieldArea
