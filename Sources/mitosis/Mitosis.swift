@@ -8,7 +8,7 @@ struct Mitosis: ParsableCommand {
         abstract: "Mitotic-figure detection in H&E histology, after Janowczyk & Madabhushi's tutorial (use case 5).",
         subcommands: [
             SynthCommand.self, DatasetCommand.self, ClassifyCommand.self, ProbmapCommand.self, BenchCommand.self, MaskCommand.self, PatchesCommand.self, FoldsCommand.self, DatabaseCommand.self,
-            TrainCommand.self, RefineCommand.self, RunCommand.self, DetectCommand.self, EvaluateCommand.self, GradeCommand.self, DemoCommand.self,
+            TrainCommand.self, RefineCommand.self, RunCommand.self, DetectCommand.self, EvaluateCommand.self, GradeCommand.self, DemoCommand.self, ApplyCommand.self, ModelCommand.self,
         ])
 
     static func main() {

@@ -113,6 +113,19 @@ import Testing
         #expect(first.tp + first.fn == atTruth.count && second.tp + second.fn == atTruth.count, "every centre counted once")
         #expect(first.f1 >= 0.4, "round 1 pooled F1 \(first)")
         #expect(second.f1 >= 0.2 && second.tp > 0, "round 2 pooled F1 \(second)")
+        // The final round's fold models as a bundle: each fold's weights and mean, its own threshold, and the
+        // averaged models' threshold; `apply` takes it (the calibration maps are removed).
+        let manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: t + "/out/model/manifest.json"))) as! [String: Any]
+        let members = manifest["models"] as! [[String: Any]]
+        #expect(members.map { $0["name"] as! String } == ["fold_1", "fold_2"])
+        #expect(members.allSatisfy { $0["threshold"] is NSNumber && CLI.exists(t + "/out/model/" + ($0["weights"] as! String)) })
+        #expect(((manifest["maps"] as! [String: Any])["stride"] as! NSNumber).intValue == 2)
+        let provenance = manifest["provenance"] as! [String: Any]
+        #expect((provenance["round"] as! NSNumber).intValue == 2 && (provenance["images"] as! NSNumber).intValue == 4)
+        #expect((((provenance["crossValidated"] as! [String: Any])["pooledF1"] as! NSNumber).doubleValue - second.f1) < 1e-9)
+        #expect((manifest["threshold"] as! [String: Any])["value"] is NSNumber && !CLI.exists(t + "/out/model/calibration-maps"))
+        let apply = try CLI.run(["apply", "--model", t + "/out/model", t + "/cohort/01_01.tif", "-o", t + "/applied"])
+        #expect(apply.status == 0 && CLI.exists(t + "/applied/01_01.csv") && CLI.exists(t + "/applied/grades.csv"), "\(apply.stderr)")
         // Re-running resumes: every step is skipped and the same report comes out.
         let again = try CLI.run(args)
         #expect(again.status == 0)

@@ -160,6 +160,11 @@ import Testing
         #expect(map.width == Int((1663 * 0.4546).rounded(.up)) && map.height == Int((1485 * 0.4546).rounded(.up)), "\(map.width)x\(map.height)")
         let summary = try String(contentsOfFile: t + "/out/summary.txt", encoding: .utf8)
         #expect(summary.contains("33.0 px (7.5 um)"), "\(summary)")
+        // The run's model bundle applies to a frame at the same pixel size; its detections are in the frame's pixels.
+        let applied = try CLI.run(["apply", "--model", "out/model", "frames/H10_00Ac.jpg", "-o", "applied", "--pixel-size", "0.2273", "--no-overlays"], cwd: t)
+        try #require(applied.status == 0, "\(applied.stdout)\n\(applied.stderr)")
+        #expect(applied.stderr.contains("2 model(s) averaged") && applied.stderr.contains("scale 0.4546"), "\(applied.stderr)")
+        #expect(try String(contentsOfFile: t + "/applied/grades.csv", encoding: .utf8).contains("H10_00Ac"))
         // The step-by-step commands take the pixel size as `run` does.
         let probmap = try CLI.run(["probmap", "--net", "out/round1/fold_1/deploy.prototxt", "--weights", "out/round1/fold_1/model_iter_2.caffemodel",
                                    "--mean", "out/round1/db/DB_train_w32_1.binaryproto", "frames/H03_00Aa.jpg", "-o", "pm",

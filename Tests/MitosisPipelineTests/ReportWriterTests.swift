@@ -19,6 +19,12 @@ import Testing
         #expect(throws: PipelineError.self) { try DetectionWriter.parseCSV("1,2,3\n") }
     }
 
+    /// Values that round to a whole number at 2 decimals are written without a dangling point (was "27.").
+    @Test func coordinatesRoundingToWholeNumbersHaveNoTrailingPoint() {
+        #expect(DetectionWriter.number(26.999) == "27" && DetectionWriter.number(0.6) == "0.6")
+        #expect(DetectionWriter.number(-0.001) == "0" && DetectionWriter.number(1485.42) == "1485.42" && DetectionWriter.number(3.10) == "3.1")
+    }
+
     @Test func csvOfEarlierVersionsWithAmbiguousUnitsIsRefusedWithAHint() {
         #expect {
             try DetectionWriter.parseCSV("x,y,score\n1,2,0.9\n", path: "old.csv")

@@ -95,7 +95,8 @@ public enum DetectionWriter {
         if v == v.rounded(), abs(v) < 1e15 { return String(Int(v)) }
         var s = String(format: "%.2f", v)
         while s.hasSuffix("0") { s.removeLast() }
-        return s
+        if s.hasSuffix(".") { s.removeLast() }  // 26.999 -> "27.00" -> "27", not "27."
+        return s == "-0" ? "0" : s
     }
 
     /// A JSON string literal.

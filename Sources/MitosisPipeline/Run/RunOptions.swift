@@ -34,6 +34,9 @@ public struct RunOptions: Sendable {
     public var refinePixelsPerImage = 3636
     /// Every image gets `refinePixelsPerImage` whatever its size, as the author's script.
     public var refineFixedPerImage = false
+    /// Images (spread over the patients) on which the model bundle's threshold for the averaged fold models
+    /// is chosen (`OUT/model`, `writeModelBundle`).
+    public var bundleCalibrationImages = 40
     /// Probability-map mode and options. The net is evaluated every 2 working pixels and the log-odds
     /// interpolated between (`ProbabilityMapOptions.stride`): on the real cohort's held-out round-1 maps it
     /// gave the same F1 as every pixel (mean 0.294 vs 0.295 at the same thresholds, best F1 per fold within

@@ -20,6 +20,7 @@ import MitosisSupport
 /// round2/maps/      held-out maps of the refined models;  round2/trainmaps/fold_K/: fold K's training images
 ///                   (thresholds; with `ThresholdSource.trainingImages`), removed once used
 /// detections/       per test image: CSV, GeoJSON (QuPath) and overlay PNG of the final round
+/// model/            the final round's fold models as a bundle for `mitosis apply` (manifest.json, ModelBundle)
 /// report.html, report.json, summary.txt
 /// ```
 public final class RunPipeline {
@@ -106,7 +107,9 @@ public final class RunPipeline {
         }
         logger.info("models: \(chains.map { "fold \($0.fold): \($0.round2?.weights ?? $0.round1.weights)" }.joined(separator: "; "))")
         stage("detections, grades and report")
-        return try writeResults(rounds: rounds, folds: folds, mapsFolder: finalMaps, scored: scored)
+        let report = try writeResults(rounds: rounds, folds: folds, mapsFolder: finalMaps, scored: scored)
+        try writeModelBundle(rounds: rounds, chains: chains)
+        return report
     }
 
     /// Steps 4-6 of every fold, `options.jobs` folds at a time, each on its share of the cores: round-1
