@@ -4,7 +4,7 @@ import MitosisSupport
 
 extension ModelBundle {
     /// The version `provenance.tool` records.
-    public static let toolName = "mitosis 0.6"
+    public static let toolName = "mitosis \(MitosisVersion.string)"
 
     static func now() -> String { ISO8601DateFormatter().string(from: Date()) }
 

@@ -69,14 +69,8 @@ struct ModelCommand: ParsableCommand {
             commandName: "import-caffe",
             abstract: "Make a model bundle from a deploy prototxt and one or more .caffemodel + mean .binaryproto pairs (e.g. the tutorial author's five).")
 
-        @Option(help: "Deploy prototxt shared by the models (e.g. deploy_train32.prototxt).")
-        var net: String
-
-        @Option(help: "A .caffemodel; repeat (with --mean) for several models, averaged when applied.")
-        var weights: [String]
-
-        @Option(help: "The mean .binaryproto of each --weights, in the same order.")
-        var mean: [String]
+        /// --net (shared by the models), --weights / --mean pairs, --mirror-average (recorded in the bundle).
+        @OptionGroup var model: ClassifierOptions
 
         @Option(name: .shortAndLong, help: "Bundle folder to write.")
         var output: String
@@ -96,10 +90,10 @@ struct ModelCommand: ParsableCommand {
         @OptionGroup var global: GlobalOptions
 
         func run() throws {
-            var maps = ModelBundle.Maps(stride: mapStride ?? RunOptions().maps.stride)
+            var maps = ModelBundle.Maps(stride: mapStride ?? RunOptions().maps.stride, mirrorAverage: model.mirrorAverage)
             if stainNormalize { maps.stainNormalization = "macenko" }
             let command = (["mitosis", "model", "import-caffe"] + CommandLine.arguments.dropFirst(3)).joined(separator: " ")
-            let bundle = try ModelBundle.importCaffe(net: net, weights: weights, means: mean, into: output, threshold: threshold,
+            let bundle = try ModelBundle.importCaffe(net: model.net, weights: model.weights, means: model.mean, into: output, threshold: threshold,
                                                      workingPixelSize: workingPixelSize, maps: maps, command: command)
             print("\(output): \(bundle.models.count) model(s), threshold \(bundle.threshold.value) (\(bundle.threshold.unit)), working \(bundle.workingPixelSize) um/px")
         }

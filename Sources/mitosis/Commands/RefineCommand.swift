@@ -84,7 +84,7 @@ struct RefineCommand: ParsableCommand {
     var testDB: String?
 
     @Option(help: "Training iterations written into the round-2 solver.")
-    var iterations = 3000
+    var iterations = TrainingSchedule().iterations
 
     @Option(help: "Solver of the round-2 solver file: adam (default, as `mitosis run`) or adagrad (the tutorial's).")
     var solver = "adam"

@@ -39,8 +39,8 @@ struct RunArguments: ParsableArguments {
     @Flag(help: "Train without stain augmentation (the tutorial had none).")
     var noStainJitter = false
 
-    @Flag(help: "Macenko stain normalisation of every image before patches and maps (off: as the tutorial).")
-    var stainNormalize = false
+    @Flag(inversion: .prefixedNo, help: "Macenko stain normalisation of every image before patches and maps (on by default: on the real cohort it raised every fold's held-out F1; --no-stain-normalize as the tutorial).")
+    var stainNormalize = RunOptions().patches.stainNormalization != nil
 
     @Option(help: "Folds trained at the same time; each uses its share of the cores.")
     var jobs = 2
@@ -99,7 +99,7 @@ struct RunArguments: ParsableArguments {
         o.refineFromScratch = refineFromScratch
         if noStainJitter { o.training.stainJitter = nil }
         o.jobs = max(1, jobs)
-        if stainNormalize { o.patches.stainNormalization = StainNormalizer() }
+        o.patches.stainNormalization = stainNormalize ? StainNormalizer() : nil
         o.maps.mode = exact ? .exact : .dense
         if let mapStride { o.maps.stride = mapStride } else if exact { o.maps.stride = 1 }
         o.imagePixelSize = resolution.pixelSize
@@ -125,7 +125,7 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
-        try RunCommand.execute(dataset: dataset, output: output, options: settings.options(defaultIterations: 3000), global: global)
+        try RunCommand.execute(dataset: dataset, output: output, options: settings.options(defaultIterations: TrainingSchedule().iterations), global: global)
     }
 
     static func execute(dataset: String, output: String, options: RunOptions, global: GlobalOptions) throws {
