@@ -104,9 +104,9 @@ public struct ProbabilityMapJob {
         return result
     }
 
-    /// Image files in `paths` (folders are listed, sorted; helper masks and outputs are left out).
+    /// Image files in `paths` (folders are listed, sorted; helper masks and outputs, maps and overlays, are left out).
     public static func images(in paths: [String]) throws -> [URL] {
-        let helpers = ["_pc", "_cmask", "_prob", "_class"]
+        let helpers = ["_pc", "_cmask", "_prob", "_class", "_overlay"]
         let extensions: Set = ["tif", "tiff", "png", "jpg", "jpeg"]
         var result: [URL] = []
         for path in paths {
