@@ -1,4 +1,5 @@
 import MitosisData
+import MitosisImage
 import MitosisStore
 
 /// Settings of a whole `mitosis run`: the six steps, detection, evaluation and grading.
