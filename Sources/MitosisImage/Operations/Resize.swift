@@ -23,13 +23,21 @@ struct _Contributions {
     let indices: [Int]
 
     init(inputLength n: Int, outputLength: Int, scale: Double) {
+        self.init(inputLength: n, outputs: 0..<outputLength, scale: scale, inputOrigin: 0)
+    }
+
+    /// The table of output samples `outputs` of the resize of a length-`n` signal, with indices relative to
+    /// `inputOrigin` (a window of the signal that starts there): the window's resize gives exactly those
+    /// outputs of the whole's. Indices are mirrored at the whole signal's ends, not the window's.
+    init(inputLength n: Int, outputs: Range<Int>, scale: Double, inputOrigin: Int) {
+        let outputLength = outputs.count
         let shrink = scale < 1
         let width = shrink ? 4.0 / scale : 4.0
         let taps = Int(width.rounded(.up)) + 2
         var weights = [Double](repeating: 0, count: outputLength * taps)
         var indices = [Int](repeating: 0, count: outputLength * taps)
         for k in 0..<outputLength {
-            let u = Double(k + 1) / scale + 0.5 * (1 - 1 / scale)
+            let u = Double(outputs.lowerBound + k + 1) / scale + 0.5 * (1 - 1 / scale)
             let left = (u - width / 2).rounded(.down)
             var sum = 0.0
             for j in 0..<taps {
@@ -37,7 +45,7 @@ struct _Contributions {
                 let w = shrink ? scale * _cubic(scale * (u - index)) : _cubic(u - index)
                 weights[k * taps + j] = w
                 sum = j == 0 ? w : sum + w
-                indices[k * taps + j] = _mirror(Int(index) - 1, n)
+                indices[k * taps + j] = _mirror(Int(index) - 1, n) - inputOrigin
             }
             for j in 0..<taps { weights[k * taps + j] = weights[k * taps + j] / sum }
         }
@@ -205,5 +213,41 @@ extension FloatPlane {
         return FloatPlane(width: g.width, height: g.height,
                           values: _imresize(values, height: height, width: width, channels: 1, outHeight: g.height,
                                             outWidth: g.width, scaleY: g.scaleY, scaleX: g.scaleX))
+    }
+}
+
+/// A window of MATLAB `imresize(A, scale)` computed from a window of `A`: what tiles of a whole slide use,
+/// so that a slide resized tile by tile equals the slide resized in one piece, bit for bit.
+public enum ResizeWindow {
+    /// Input samples (0-based, of the whole signal of length `inputLength`) that outputs `outputs` of the
+    /// resize by `scale` read; mirrored taps at the signal's ends fall inside it.
+    public static func inputRange(outputs: Range<Int>, inputLength: Int, scale: Double) -> Range<Int> {
+        guard !outputs.isEmpty else { return 0..<0 }
+        let table = _Contributions(inputLength: inputLength, outputs: outputs, scale: scale, inputOrigin: 0)
+        return table.indices.min()!..<(table.indices.max()! + 1)
+    }
+
+    /// Output size of the whole resize: `ceil(scale * n)`, as `Image.resized(scale:)`.
+    public static func outputLength(_ n: Int, scale: Double) -> Int { Int((scale * Double(n)).rounded(.up)) }
+
+    /// Rows `rows` and columns `columns` of `wholeImage.resized(scale:)`, where `window` holds the whole
+    /// image's pixels from (`origin.x`, `origin.y`) and covers `inputRange` of both axes.
+    /// - Throws: `ImageError.invalidArgument` when the window does not cover what the outputs read.
+    public static func resized(_ window: Image, origin: (x: Int, y: Int), wholeWidth: Int, wholeHeight: Int, scale: Double,
+                               rows: Range<Int>, columns: Range<Int>) throws -> Image {
+        guard scale.isFinite, scale > 0 else { throw ImageError.invalidArgument("resize scale \(scale) must be > 0") }
+        let needY = inputRange(outputs: rows, inputLength: wholeHeight, scale: scale)
+        let needX = inputRange(outputs: columns, inputLength: wholeWidth, scale: scale)
+        guard needY.lowerBound >= origin.y, needY.upperBound <= origin.y + window.height,
+              needX.lowerBound >= origin.x, needX.upperBound <= origin.x + window.width else {
+            throw ImageError.invalidArgument("resize window at (\(origin.x), \(origin.y)) of \(window.width)x\(window.height) does not cover input columns \(needX) and rows \(needY)")
+        }
+        let vertical = _Contributions(inputLength: wholeHeight, outputs: rows, scale: scale, inputOrigin: origin.y)
+        let horizontal = _Contributions(inputLength: wholeWidth, outputs: columns, scale: scale, inputOrigin: origin.x)
+        let ch = window.channels, w = window.width
+        // As `_imresize` with one scale for both axes: rows first.
+        let tall = _resampleVertically(window.pixels, rowLength: w * ch, table: vertical)
+        let pixels = _resampleHorizontally(tall, rows: rows.count, width: w, channels: ch, table: horizontal)
+        return Image(width: columns.count, height: rows.count, channels: ch, pixels: pixels)
     }
 }
