@@ -55,7 +55,7 @@ let package = Package(
         .target(
             name: "MitosisPipeline",
             dependencies: [
-                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport",
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "COpenSlide",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
@@ -70,13 +70,13 @@ let package = Package(
             ]),
 
         .testTarget(name: "MitosisSupportTests", dependencies: ["MitosisSupport"]),
-        .testTarget(name: "MitosisImageTests", dependencies: ["MitosisImage"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MitosisImageTests", dependencies: ["MitosisImage", "CTIFF", "COpenSlide"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MitosisNNTests", dependencies: ["MitosisNN"]),
         .testTarget(name: "MitosisCaffeTests", dependencies: ["MitosisCaffe", "MitosisImage"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MitosisStoreTests", dependencies: ["MitosisStore"]),
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
-        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline"]),
+        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "COpenSlide"]),
         .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -17,6 +17,10 @@ let package = Package(
         .executableTarget(
             name: "sweep-bench",
             dependencies: [.product(name: "MitosisPipeline", package: root)]),
+        .executableTarget(
+            name: "hotspot-bench",
+            dependencies: [.product(name: "MitosisPipeline", package: root), .product(name: "MitosisImage", package: root),
+                           .product(name: "MitosisSupport", package: root)]),
     ],
     swiftLanguageModes: [.v5]
 )
