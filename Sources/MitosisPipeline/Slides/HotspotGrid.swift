@@ -1,3 +1,4 @@
+import MitosisSupport
 import Dispatch
 import MitosisImage
 
@@ -56,9 +57,9 @@ struct _HotspotGrid: Sendable {
         let edges = (0...columns).map { min(Double($0) * c, width) / m }
         let unitsPerSquareMicron = Double(tissueUnit) / (c * c)
         out.withUnsafeMutableBufferPointer { ob in
-            let shared = _HotspotBuffer(ob.baseAddress!)
+            let shared = SharedBuffer(ob.baseAddress!)
             mask.bits.withUnsafeBufferPointer { bits in
-                _hotspotForEachChunk(rows, costPerItem: mw * 2 + columns) { range in
+                ParallelChunks.forEach(rows, costPerItem: mw * 2 + columns, maxChunks: 32) { range in
                     // Per grid row: each mask column's tissue height inside the row (um), then its prefix sums.
                     var heights = [Double](repeating: 0, count: mw), prefix = [Double](repeating: 0, count: mw + 1)
                     for j in range {
@@ -103,9 +104,9 @@ struct _SummedArea<T: FixedWidthInteger & Sendable>: Sendable {
         let stride = columns + 1
         var t = [T](repeating: 0, count: (rows + 1) * stride)
         t.withUnsafeMutableBufferPointer { tb in
-            let out = _HotspotBuffer(tb.baseAddress!)
+            let out = SharedBuffer(tb.baseAddress!)
             values.withUnsafeBufferPointer { vb in
-                _hotspotForEachChunk(rows, costPerItem: columns) { range in
+                ParallelChunks.forEach(rows, costPerItem: columns, maxChunks: 32) { range in
                     for j in range {
                         var s: T = 0
                         let row = (j + 1) * stride
@@ -113,7 +114,7 @@ struct _SummedArea<T: FixedWidthInteger & Sendable>: Sendable {
                     }
                 }
             }
-            _hotspotForEachChunk(stride, costPerItem: rows) { range in
+            ParallelChunks.forEach(stride, costPerItem: rows, maxChunks: 32) { range in
                 for j in 1...rows {
                     let row = j * stride
                     for i in range { out.base[row + i] &+= out.base[row - stride + i] }
@@ -135,9 +136,9 @@ struct _RowPrefix<T: FixedWidthInteger & Sendable>: Sendable {
         let stride = columns + 1
         var t = [T](repeating: 0, count: rows * stride)
         t.withUnsafeMutableBufferPointer { tb in
-            let out = _HotspotBuffer(tb.baseAddress!)
+            let out = SharedBuffer(tb.baseAddress!)
             values.withUnsafeBufferPointer { vb in
-                _hotspotForEachChunk(rows, costPerItem: columns) { range in
+                ParallelChunks.forEach(rows, costPerItem: columns, maxChunks: 32) { range in
                     for j in range {
                         var s: T = 0
                         for i in 0..<columns { s &+= T(vb[j * columns + i]); out.base[j * stride + i + 1] = s }
@@ -148,22 +149,4 @@ struct _RowPrefix<T: FixedWidthInteger & Sendable>: Sendable {
         self.stride = stride
         table = t
     }
-}
-
-/// Runs `body` over `0..<count` in contiguous chunks, in ascending order of chunk, on every core when the job
-/// is large (above ~1 M operations). Each item must be handled by exactly one call. Not API.
-func _hotspotForEachChunk(_ count: Int, costPerItem: Int, _ body: (Range<Int>) -> Void) {
-    guard count > 0 else { return }
-    let chunks = count * max(costPerItem, 1) < 1 << 20 ? 1 : min(count, 32)
-    if chunks == 1 { body(0..<count); return }
-    DispatchQueue.concurrentPerform(iterations: chunks) { k in
-        let lo = count * k / chunks, hi = count * (k + 1) / chunks
-        if lo < hi { body(lo..<hi) }
-    }
-}
-
-/// A pointer that may cross into `concurrentPerform` closures; writers touch disjoint items. Not API.
-struct _HotspotBuffer<T>: @unchecked Sendable {
-    let base: UnsafeMutablePointer<T>
-    init(_ base: UnsafeMutablePointer<T>) { self.base = base }
 }

@@ -1,3 +1,4 @@
+import MitosisSupport
 /// The exhaustive search for the placement of a counting region with the most detections on a
 /// `_HotspotGrid`. Not API.
 ///
@@ -122,8 +123,8 @@ extension _HotspotGrid {
                                     // Pass 1: the largest qualifying count (each chunk of rows carries its best along).
                                     var rowMaxima = [Int](repeating: -1, count: rowsOfPlaces)
                                     rowMaxima.withUnsafeMutableBufferPointer { mb in
-                                        let out = _HotspotBuffer(mb.baseAddress!)
-                                        _hotspotForEachChunk(rowsOfPlaces, costPerItem: places * 8) { range in
+                                        let out = SharedBuffer(mb.baseAddress!)
+                                        ParallelChunks.forEach(rowsOfPlaces, costPerItem: places * 8, maxChunks: 32) { range in
                                             var best = -1
                                             for j in range {
                                                 for i in 0..<places {
@@ -171,8 +172,8 @@ extension _HotspotGrid {
                               _ bestInRow: (Int) -> _HotspotPlacement?) -> _HotspotPlacement? {
         var perRow = [_HotspotPlacement?](repeating: nil, count: count)
         perRow.withUnsafeMutableBufferPointer { pb in
-            let out = _HotspotBuffer(pb.baseAddress!)
-            _hotspotForEachChunk(count, costPerItem: costPerRow) { range in
+            let out = SharedBuffer(pb.baseAddress!)
+            ParallelChunks.forEach(count, costPerItem: costPerRow, maxChunks: 32) { range in
                 for j in range { out.base[j] = bestInRow(j) }
             }
         }

@@ -1,5 +1,6 @@
 import COpenSlide
 import Foundation
+import MitosisData
 import MitosisImage
 import MitosisSupport
 
@@ -68,14 +69,11 @@ public enum Slides {
             for name in try FileManager.default.contentsOfDirectory(atPath: path).sorted() {
                 let ext = (name as NSString).pathExtension.lowercased()
                 let stem = (name as NSString).deletingPathExtension
-                if extensions.contains(ext) && !Dataset_companion(stem) { result.append((path as NSString).appendingPathComponent(name)) }
+                let companion = (Dataset.companionSuffixes + ["_thumbnail", "_tissue", "_gallery"]).contains { stem.hasSuffix($0) }
+                if extensions.contains(ext) && !companion { result.append((path as NSString).appendingPathComponent(name)) }
             }
         }
         return result
-    }
-
-    private static func Dataset_companion(_ stem: String) -> Bool {
-        ["_pc", "_cmask", "_prob", "_class", "_overlay", "_heatmap", "_thumbnail", "_tissue", "_gallery"].contains { stem.hasSuffix($0) }
     }
 
     /// Pixel size in um from OpenSlide properties: `openslide.mpp-x`, else the TIFF resolution tags.
