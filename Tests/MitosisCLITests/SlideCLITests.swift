@@ -41,7 +41,7 @@ import Testing
         try fm.copyItem(atPath: Self.shared + "/reference/tissue/breast-carcinoma-he-1000.png", toPath: t + "/slides/nopixels.png")
 
         // The batch: the good slide is analysed, the other two are named with what to do, the exit status says so.
-        r = try CLI.run(["slide", "--model", "author", "slides", "-o", "out", "--tile", "256", "--threshold", "2"], cwd: t)
+        r = try CLI.run(["slide", "--model", "author", "slides", "-o", "out", "--tile", "256", "--threshold", "2", "--truth", "slides"], cwd: t)
         #expect(r.status != 0)
         #expect(r.stderr.contains("broken.svs") && r.stderr.contains("nopixels.png") && r.stderr.contains("--pixel-size"), "\(r.stderr)")
         let table = try String(contentsOfFile: t + "/out/slides.csv", encoding: .utf8)
@@ -51,6 +51,13 @@ import Testing
         }
         let slide = try Self.csvRows(t + "/out/real/detections.csv")
         #expect(!slide.isEmpty)
+        // Scored against the centres make-slide wrote: every centre is a TP or an FN, every detection a TP or an FP.
+        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: t + "/out/real/summary.json"))) as! [String: Any]
+        let e = summary["evaluation"] as? [String: Int] ?? [:]
+        let centres = try String(contentsOfFile: t + "/slides/real.csv", encoding: .utf8).split(separator: "\n").count
+        #expect(e["truePositives", default: -1] + e["falseNegatives", default: -1] == centres)
+        #expect(e["truePositives", default: -1] + e["falsePositives", default: -1] == slide.count)
+        #expect(r.stdout.contains("real: TP "), "\(r.stdout)")
 
         // The same frames through `apply`: inside each frame, the slide finds most of the same mitoses. Not
         // all: the slide samples its working image at other sub-pixel positions (a frame at an odd level-0

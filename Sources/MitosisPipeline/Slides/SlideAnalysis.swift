@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import Logging
+import MitosisData
 import MitosisImage
 import MitosisSupport
 
@@ -28,6 +29,9 @@ public struct SlideAnalysis {
     public var threshold: Float?
     /// Top detections shown in the gallery.
     public var galleryCount = 24
+    /// Ground truth: a centres CSV (x,y in level-0 pixels, as `make-slide` writes), or a folder holding
+    /// `<slide name>.csv`; the detections are then matched within 7.5 um (`Matching`).
+    public var truth: String?
     public var logger = Logger(label: "mitosis.slide")
 
     public init(bundleFolder: String, output: String) throws {
@@ -73,6 +77,9 @@ public struct SlideAnalysis {
         /// Detections per mm^2 of tissue.
         public var perMM2Tissue: Double
         public var hotspot: Hotspot?
+        /// Against `truth`, matched within `matchRadius` level-0 pixels (7.5 um).
+        public var evaluation: MatchCounts?
+        public var matchRadius: Double?
         public var threshold: Float
         public var seconds: Double
         /// Seconds reading/resizing/masking tiles (overlapped with mapping) and mapping/detecting them.
@@ -211,10 +218,20 @@ public struct SlideAnalysis {
             let o = tiling.owned(row: t.row, column: t.column); return acc + Double(o.x.count * o.y.count) / 1e6
         }
         let hotspot = SlideOutputs.hotspot(detections, geometry: geometry, tissue: tissue, region: region, cutoffs: cutoffs, logger: logger)
+        var evaluation: MatchCounts?
+        let matchRadius = 7.5 / microns
+        if let truth {
+            var isFolder: ObjCBool = false
+            FileManager.default.fileExists(atPath: truth, isDirectory: &isFolder)
+            let file = isFolder.boolValue ? (truth as NSString).appendingPathComponent(name + ".csv") : truth
+            let centres = try CentreCSV.read(FilePaths.absolute(file)).map { Point(x: $0.x, y: $0.y) }
+            evaluation = Matching.counts(truth: centres, detections: detections.map { Point(x: $0.x, y: $0.y) }, radius: matchRadius)
+        }
         var summary = Summary(name: name, path: path, vendor: slide.vendor, width: slide.width, height: slide.height, micronsPerPixel: microns,
                               pixelSizeSource: source, scale: geometry.scale, tissueAreaMM2: tissue.areaMM2, tiles: tiling.rows * tiling.columns,
                               tissueTiles: tissueTiles.count, resumedTiles: resumed, detections: detections.count,
                               perMM2Tissue: tissue.areaMM2 > 0 ? Double(detections.count) / tissue.areaMM2 : 0, hotspot: hotspot,
+                              evaluation: evaluation, matchRadius: truth == nil ? nil : matchRadius,
                               threshold: threshold, seconds: 0, prepareSeconds: prepareSeconds, mapSeconds: mapSeconds,
                               tissueMegapixels: tissueMegapixels)
         try SlideOutputs.write(summary: summary, detections: detections, tiles: results, tiling: tiling, tissue: tissue, slide: slide,

@@ -113,16 +113,24 @@ public enum SlideOutputs {
         return canvas.image
     }
 
+    /// tp, fp, fn, precision, recall, F1 (empty without ground truth).
+    static func evaluationColumns(_ e: MatchCounts?) -> [String] {
+        guard let e else { return ["", "", "", "", "", ""] }
+        let f = { (v: Double?) in v.map { String(format: "%.3f", $0) } ?? "" }
+        return ["\(e.truePositives)", "\(e.falsePositives)", "\(e.falseNegatives)", f(e.precision), f(e.recall), f(e.f1)]
+    }
+
     /// `slides.csv` and `slides.html` over a batch.
     static func writeCohort(_ result: SlideAnalysis.Result, to output: String) throws {
-        var csv = "slide,vendor,width,height,um_per_px,tissue_mm2,tissue_tiles,mitoses,mitoses_per_mm2_tissue,hotspot_mitoses,hotspot_area_mm2,hotspot_per_10hpf,score,hotspot_fitted,seconds\n"
+        var csv = "slide,vendor,width,height,um_per_px,tissue_mm2,tissue_tiles,mitoses,mitoses_per_mm2_tissue,hotspot_mitoses,hotspot_area_mm2,hotspot_per_10hpf,score,hotspot_fitted,tp,fp,fn,precision,recall,f1,seconds\n"
         var rows = ""
         for s in result.summaries {
             let h = s.hotspot
-            csv += [s.name, s.vendor, "\(s.width)", "\(s.height)", String(format: "%.4f", s.micronsPerPixel), String(format: "%.3f", s.tissueAreaMM2),
+            csv += ([s.name, s.vendor, "\(s.width)", "\(s.height)", String(format: "%.4f", s.micronsPerPixel), String(format: "%.3f", s.tissueAreaMM2),
                     "\(s.tissueTiles)", "\(s.detections)", String(format: "%.3f", s.perMM2Tissue), h.map { "\($0.count)" } ?? "",
                     h.map { String(format: "%.3f", $0.areaMM2) } ?? "", h.map { String(format: "%.2f", $0.per10HPF) } ?? "",
-                    h.map { "\($0.score)" } ?? "", h.map { "\($0.fitted)" } ?? "", String(format: "%.1f", s.seconds)].joined(separator: ",") + "\n"
+                    h.map { "\($0.score)" } ?? "", h.map { "\($0.fitted)" } ?? ""] + evaluationColumns(s.evaluation)
+                    + [String(format: "%.1f", s.seconds)]).joined(separator: ",") + "\n"
             let e = escapeXML(s.name)
             rows += "<tr><td><a href=\"\(e)/thumbnail.png\"><img src=\"\(e)/thumbnail.png\" height=\"120\"></a><br>\(e)</td>"
                 + "<td>\(s.width) x \(s.height)<br>\(String(format: "%.4f", s.micronsPerPixel)) um/px (\(s.pixelSizeSource))</td>"

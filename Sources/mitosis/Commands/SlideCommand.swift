@@ -40,6 +40,9 @@ struct SlideCommand: ParsableCommand {
     @Option(help: "Detection threshold in log-odds instead of the bundle's (write a negative one as --threshold=-1.5).")
     var threshold: Float?
 
+    @Option(help: "Ground truth to score the detections against: a centres CSV (level-0 pixels, as make-slide writes) or a folder of <slide>.csv.")
+    var truth: String?
+
     @Option(help: "Tile side in working pixels (memory per tile grows with its square).")
     var tile = 1024
 
@@ -58,6 +61,7 @@ struct SlideCommand: ParsableCommand {
         job.threshold = threshold
         job.tile = tile
         job.galleryCount = gallery
+        job.truth = truth
         let slides = try Slides.list(inputs)
         guard !slides.isEmpty else { throw ValidationError("no slides found in \(inputs.joined(separator: ", "))") }
         var bars: [Int: LazyProgressBar] = [:]
@@ -71,6 +75,9 @@ struct SlideCommand: ParsableCommand {
         bars.values.forEach { $0.finish() }
         for s in result.summaries {
             let h = s.hotspot.map { "hotspot \($0.count) in \(String(format: "%.2f", $0.areaMM2)) mm^2 (\(String(format: "%.1f", $0.per10HPF)) per 10 HPF\($0.fitted ? "" : ", whole tissue")), score \($0.score)" } ?? "no hotspot"
+            if let e = s.evaluation {
+                print("\(s.name): TP \(e.truePositives), FP \(e.falsePositives), FN \(e.falseNegatives); precision \(String(format: "%.3f", e.precision ?? 0)), recall \(String(format: "%.3f", e.recall ?? 0)), F1 \(String(format: "%.3f", e.f1 ?? 0)) (within 7.5 um)")
+            }
             print("\(s.name): \(s.detections) mitoses on \(String(format: "%.2f", s.tissueAreaMM2)) mm^2 of tissue (\(String(format: "%.2f", s.perMM2Tissue))/mm^2); \(h); \(String(format: "%.1f", s.seconds)) s")
         }
         print("\(result.summaries.count) of \(slides.count) slides; summary in \(output)/slides.html")
