@@ -62,7 +62,10 @@ import Testing
 
     /// The size of a real held-out sweep (issue: 83,677 peaks in 393 frames holding 743 mitoses), where
     /// the quadratic code ran for over 20 minutes. Checked at a sample of thresholds against the definition.
-    @Test(.timeLimit(.minutes(1))) func aRealSizedSweepIsExact() {
+    /// Alone it takes about 1 s in debug; the limit only guards against a return to the quadratic code,
+    /// with room for a parallel test run that starves it (a 1-minute limit was once exceeded in CI after
+    /// 319 s of waiting). Its speed is measured by `sweep-bench` (Benchmarks).
+    @Test(.timeLimit(.minutes(10))) func aRealSizedSweepIsExact() {
         var rng = SeededRandom(seed: 9)
         let images = (0..<393).map { i -> ScoredImage in
             let truth = (0..<2).map { _ in Point(x: Double.random(in: 0...1663, using: &rng), y: Double.random(in: 0...1485, using: &rng)) }
