@@ -60,7 +60,7 @@ import Testing
         let model = try ProbabilityMapFixtures.model(headScale: 1)
         let mapper = try ProbabilityMapper(models: [model], options: ProbabilityMapOptions(stride: 2))
         let normalizer: StainNormalizer? = normalize ? StainNormalizer() : nil
-        let tiling = SlideTiling(geometry: g, tile: 48, patchSize: 32, stride: 2, maskRadius: 10, detector: PeakDetector(), cell: 16)
+        let tiling = SlideTiling(geometry: g, tile: 64, patchSize: 32, stride: 2, maskRadius: 10, detector: PeakDetector(), cell: 16)
         #expect(tiling.rows > 2 && tiling.columns > 2)
         let all = (0..<tiling.rows).flatMap { r in (0..<tiling.columns).map { tiling.owned(row: r, column: $0) } }
         let calibration = try SlideMapper.calibrate(slide, geometry: g, tissueTiles: all, useMask: true, normalizer: normalizer, samples: 4, side: 64)
@@ -89,7 +89,7 @@ import Testing
         let model = try ProbabilityMapFixtures.model(headScale: 1)
         let mapper = try ProbabilityMapper(models: [model], options: ProbabilityMapOptions(stride: 2))
         let detector = PeakDetector(smoothingRadius: 6, clearingRadius: 15, threshold: 0.01)
-        let tiling = SlideTiling(geometry: g, tile: 48, patchSize: 32, stride: 2, maskRadius: 10, detector: detector, cell: 16)
+        let tiling = SlideTiling(geometry: g, tile: 64, patchSize: 32, stride: 2, maskRadius: 10, detector: detector, cell: 16)
         let all = (0..<tiling.rows).flatMap { r in (0..<tiling.columns).map { tiling.owned(row: r, column: $0) } }
         let calibration = try SlideMapper.calibrate(slide, geometry: g, tissueTiles: all, useMask: true, normalizer: nil, samples: 4, side: 64)
         let whole = try Self.onePiece(slide, g, calibration, nil, mapper, maskRadius: 10)
