@@ -73,14 +73,21 @@ public enum DetectionWriter {
     ///   - color: the class colour QuPath shows.
     public static func geoJSON(_ entries: [Entry], objectType: ObjectType = .detection, className: String = "Mitosis",
                                color: RGBColor = RGBColor(255, 72, 0)) -> String {
+        let features = pointFeatures(entries, objectType: objectType, className: className, color: color)
+        return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
+    }
+
+    /// The `Point` features of `geoJSON(...)`, one per entry, for collections that add features of their own
+    /// (a slide's hotspot polygon).
+    public static func pointFeatures(_ entries: [Entry], objectType: ObjectType = .detection, className: String = "Mitosis",
+                                     color: RGBColor = RGBColor(255, 72, 0)) -> [String] {
         let classification = "{\"name\":\(jsonString(className)),\"color\":[\(color.r),\(color.g),\(color.b)]}"
-        let features = entries.map { e in
+        return entries.map { e in
             "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(number(e.x)),\(number(e.y))]},"
                 + "\"properties\":{\"objectType\":\"\(objectType.rawValue)\",\"classification\":\(classification),"
                 + "\"measurements\":{\"P(mitosis)\":\(String(format: "%.6f", MapDetection.probability(logOdds: e.score))),"
                 + "\"log-odds\":\(String(format: "%.4f", e.score))}}}"
         }
-        return "{\"type\":\"FeatureCollection\",\"features\":[\n" + features.joined(separator: ",\n") + "\n]}\n"
     }
 
     /// Writes `geoJSON(...)` atomically.

@@ -49,11 +49,7 @@ public enum SlideOutputs {
 
     /// QuPath GeoJSON: points, and the hotspot as an annotation polygon (level-0 pixels).
     static func geoJSON(_ detections: [SlideTileResult.Found], hotspot: Hotspot?, micronsPerPixel um: Double) -> String {
-        var features = detections.map { d in
-            "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[\(DetectionWriter.number(d.x)),\(DetectionWriter.number(d.y))]},"
-                + "\"properties\":{\"objectType\":\"detection\",\"classification\":{\"name\":\"Mitosis\",\"color\":[255,72,0]},"
-                + "\"measurements\":{\"P(mitosis)\":\(String(format: "%.6f", MapDetection.probability(logOdds: d.score))),\"log-odds\":\(String(format: "%.4f", d.score))}}}"
-        }
+        var features = DetectionWriter.pointFeatures(detections.map { DetectionWriter.Entry(x: $0.x, y: $0.y, score: $0.score) })
         if let h = hotspot, !h.outline.isEmpty {
             let ring = (h.outline + [h.outline[0]]).map { "[\(DetectionWriter.number($0.x / um)),\(DetectionWriter.number($0.y / um))]" }.joined(separator: ",")
             let name = DetectionWriter.jsonString("Hotspot: \(h.count) mitoses, score \(h.score)")

@@ -143,8 +143,8 @@ public final class OpenSlideReader: SlideReading, @unchecked Sendable {
     }
 }
 
-/// A plain image (PNG, JPEG, strip TIFF) as a one-level slide, decoded whole; lower levels are made on
-/// demand by halving (box average), so a thumbnail does not need the whole image at full size twice.
+/// A plain image (PNG, JPEG, strip TIFF) as a one-level slide, decoded whole; lower levels are made by
+/// halving (area average, `Image.thumbnail`), so a thumbnail does not need the whole image at full size twice.
 public final class PlainImageSlide: SlideReading, @unchecked Sendable {
     public let path: String
     public let vendor = "image"
@@ -157,7 +157,9 @@ public final class PlainImageSlide: SlideReading, @unchecked Sendable {
         self.path = path
         recordedMicronsPerPixel = ImageIO.pixelSizeMicrons(path)
         var pyramid = [image]
-        while let last = pyramid.last, max(last.width, last.height) > 1024 { pyramid.append(Self.halved(last)) }
+        while let last = pyramid.last, max(last.width, last.height) > 1024 {
+            pyramid.append(last.thumbnail(maxSide: (max(last.width, last.height) + 1) / 2))
+        }
         self.pyramid = pyramid
         levels = pyramid.enumerated().map { i, im in
             SlideLevel(width: im.width, height: im.height, downsample: Double(image.width) / Double(im.width))
@@ -182,25 +184,5 @@ public final class PlainImageSlide: SlideReading, @unchecked Sendable {
             }
         }
         return Image(width: width, height: height, channels: 3, pixels: out)
-    }
-
-    /// Half size (rounded up), each pixel the mean of its 2x2 block (clipped at the edges).
-    static func halved(_ image: Image) -> Image {
-        let w = (image.width + 1) / 2, h = (image.height + 1) / 2
-        var out = [UInt8](repeating: 0, count: w * h * 3)
-        for y in 0..<h {
-            for x in 0..<w {
-                for c in 0..<3 {
-                    var sum = 0, n = 0
-                    for dy in 0..<2 where 2 * y + dy < image.height {
-                        for dx in 0..<2 where 2 * x + dx < image.width {
-                            sum += Int(image.pixels[((2 * y + dy) * image.width + 2 * x + dx) * 3 + c]); n += 1
-                        }
-                    }
-                    out[(y * w + x) * 3 + c] = UInt8((sum + n / 2) / n)
-                }
-            }
-        }
-        return Image(width: w, height: h, channels: 3, pixels: out)
     }
 }
