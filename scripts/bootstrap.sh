@@ -12,6 +12,7 @@ DEBS=(
   libleveldb-dev       # LevelDB patch databases (the tutorial's backend)
   libopenslide-dev     # whole-slide images
   pkg-config
+  slurmctld slurmd slurm-client munge   # the Slurm executor's tests start a one-node cluster (scripts/slurm-local.sh)
 )
 missing=()
 for p in "${DEBS[@]}"; do

@@ -10,7 +10,7 @@ struct Mitosis: ParsableCommand {
         version: MitosisVersion.string,
         subcommands: [
             SynthCommand.self, DatasetCommand.self, ClassifyCommand.self, ProbmapCommand.self, BenchCommand.self, MaskCommand.self, PatchesCommand.self, FoldsCommand.self, DatabaseCommand.self,
-            TrainCommand.self, RefineCommand.self, RunCommand.self, DetectCommand.self, EvaluateCommand.self, GradeCommand.self, DemoCommand.self, ApplyCommand.self, ModelCommand.self, SlideCommand.self, MakeSlideCommand.self,
+            TrainCommand.self, RefineCommand.self, RunCommand.self, DetectCommand.self, EvaluateCommand.self, GradeCommand.self, DemoCommand.self, ApplyCommand.self, ModelCommand.self, SlideCommand.self, MakeSlideCommand.self, StatusCommand.self,
         ])
 
     static func main() {

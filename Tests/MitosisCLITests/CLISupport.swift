@@ -19,12 +19,13 @@ enum CLI {
     }
 
     /// Runs `mitosis args...` and waits; in the working folder `cwd` if given (relative paths are then
-    /// taken from there, as a user's would be).
+    /// taken from there, as a user's would be), with `environment` added to this process's.
     @discardableResult
-    static func run(_ args: [String], cwd: String? = nil) throws -> Result {
+    static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = binary
         process.arguments = args
+        if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out

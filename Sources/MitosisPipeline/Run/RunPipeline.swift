@@ -69,10 +69,18 @@ public final class RunPipeline {
     /// Runs everything; returns the report data (also written to OUT).
     @discardableResult
     public func run() throws -> ReportData {
+        let folds = try prepare()
+        let chains = try foldChains(folds)
+        return try finish(folds: folds, chains: chains)
+    }
+
+    /// Steps 1-3: patches, folds, and the mean images (or the databases). Returns the folds.
+    @discardableResult
+    public func prepare() throws -> FoldStep.Summary {
         try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         if pixelSizeNote.warning { logger.warning("\(pixelSizeNote.text)") } else { logger.info("\(pixelSizeNote.text)") }
         logger.info("working resolution \(options.workingPixelSize) um/px: scale \(String(format: "%.4g", options.patches.scale)), match radius \(String(format: "%.1f", options.matchRadius)) px (7.5 um)")
-        // Round 1: steps 1-5.
+        // Round 1: steps 1-3.
         let patchDir = path("round1", "patches")
         stage("step 1: patches -> \(patchDir)")
         var patchStep = PatchStep(options: options.patches)
@@ -96,7 +104,12 @@ public final class RunPipeline {
             stage("step 3: mean images (the folds train straight from the patch archives)")
             try writeMeans(folds)
         }
-        let chains = try foldChains(folds)
+        return folds
+    }
+
+    /// Evaluation of both rounds, detections, grades, the report and the model bundle, from the folds'
+    /// finished models and maps.
+    func finish(folds: FoldStep.Summary, chains: [FoldModels]) throws -> ReportData {
         var finalMaps = path("round1", "maps")
         var scored = try scoredImages(folds: folds, mapsFolder: finalMaps)
         var rounds = [try evaluate(round: 1, folds: folds, scored: scored)]
@@ -123,7 +136,11 @@ public final class RunPipeline {
         let tracker = IterationTracker(total: folds.folds.count * rounds * options.training.iterations, report: onProgress)
         // Threads per chain are fixed by its position (FoldScheduler, as `mitosis train --folds --jobs`).
         let results = FoldScheduler.run(folds.folds, width: width) { fold, _ -> Result<FoldModels, Error> in
-            Result { try self.foldChain(fold, folds: folds, tracker: tracker) }
+            Result {
+                let chain = try self.foldChain(fold, folds: folds, tracker: tracker)
+                try self.writeChain(chain)
+                return chain
+            }
         }
         var chains: [FoldModels] = []
         var failures: [String] = []

@@ -99,11 +99,20 @@ public struct SlideAnalysis {
     public typealias Progress = (_ slide: Int, _ slides: Int, _ done: Int, _ total: Int) -> Void
 
     public func run(_ slides: [String], progress: Progress? = nil) throws -> Result {
+        let result = try analyse(slides, indices: Array(slides.indices), progress: progress)
+        try SlideOutputs.writeCohort(result, to: output)
+        return result
+    }
+
+    /// The slides at `indices` of `slides`, each on its own: a failing slide is recorded and the others go
+    /// on. Writes each slide's folder, not the batch's `slides.csv`/`slides.html`.
+    public func analyse(_ slides: [String], indices: [Int], progress: Progress? = nil) throws -> Result {
         guard !slides.isEmpty else { throw PipelineError.invalidOption("no slides given") }
         try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
         var result = Result()
         let mappers = LazyValue<ProbabilityMapper>()
-        for (k, path) in slides.map({ FilePaths.absolute($0) }).enumerated() {
+        for k in indices {
+            let path = FilePaths.absolute(slides[k])
             do {
                 let mapper = try mappers.get { try ProbabilityMapper(models: bundle.classifiers(folder: bundleFolder), options: bundle.mapOptions) }
                 let summary = try analyse(path, mapper: mapper) { progress?(k, slides.count, $0, $1) }
@@ -114,8 +123,31 @@ public struct SlideAnalysis {
                 result.failures.append((path, error))
             }
         }
+        return result
+    }
+
+    /// The batch's `slides.csv` and `slides.html` from the slides' `summary.json` (written by `analyse`,
+    /// here or in other processes); a slide without one is a failure.
+    public func collect(_ slides: [String]) throws -> Result {
+        var result = Result()
+        for path in slides.map({ FilePaths.absolute($0) }) {
+            let file = summaryPath(of: path)
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else {
+                    throw PipelineError.missingInput(path: file, hint: "the slide's task has not finished; see `mitosis status`")
+                }
+                result.summaries.append(try JSONDecoder().decode(Summary.self, from: data))
+            } catch {
+                result.failures.append((path, error))
+            }
+        }
         try SlideOutputs.writeCohort(result, to: output)
         return result
+    }
+
+    /// `OUT/<slide>/summary.json`, written last: the slide is finished when it exists.
+    public func summaryPath(of slide: String) -> String {
+        (output as NSString).appendingPathComponent(Self.name(of: FilePaths.absolute(slide))) + "/summary.json"
     }
 
     static func name(of path: String) -> String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }

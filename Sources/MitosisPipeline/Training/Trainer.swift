@@ -164,6 +164,7 @@ public final class Trainer {
             .write(to: URL(fileURLWithPath: stem + ".solverstate"))
         let resume = ResumeState(solver: state, batchesRead: source.counts, seed: job.seed)
         let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys   // the same state gives the same bytes (key order is per process otherwise)
         try AtomicFile.write(encoder.encode(resume), to: stem + ".resume.json")
         try writeLog()
         logger.info("Snapshotting to \(stem).caffemodel")

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import Logging
 import MitosisPipeline
 
 /// `mitosis slide --model BUNDLE SLIDES... -o OUT`: detections, hotspot and grade over whole slides.
@@ -49,6 +50,10 @@ struct SlideCommand: ParsableCommand {
     @Option(help: "Top detections shown in gallery.png.")
     var gallery = 24
 
+    @Option(help: "With --executor slurm: slides per array task.")
+    var slidesPerTask = 1
+
+    @OptionGroup var cluster: ClusterOptions
     @OptionGroup var global: GlobalOptions
 
     func run() throws {
@@ -64,13 +69,27 @@ struct SlideCommand: ParsableCommand {
         job.truth = truth
         let slides = try Slides.list(inputs)
         guard !slides.isEmpty else { throw ValidationError("no slides found in \(inputs.joined(separator: ", "))") }
+        if cluster.executor == .slurm, cluster.task == nil {
+            let job = ClusterJobs.slides(job, slides: slides, perTask: slidesPerTask, resources: cluster.resources,
+                                         command: ClusterOptions.taskCommand(), folder: FileManager.default.currentDirectoryPath)
+            return try cluster.submit(job, output: output)
+        }
         var bars: [Int: LazyProgressBar] = [:]
-        let result = try job.run(slides) { k, n, done, total in
+        let progress: SlideAnalysis.Progress = { k, n, done, total in
             if bars[k] == nil {
-                bars[k - 1]?.finish()
+                bars.values.forEach { $0.finish() }
                 bars[k] = LazyProgressBar("slide \(k + 1)/\(n) \(((slides[k] as NSString).lastPathComponent))")
             }
             bars[k]?.update(done, total)
+        }
+        // A batch task does its share of the slides; `collect` writes the batch's tables from their summaries.
+        let result: SlideAnalysis.Result
+        switch cluster.task {
+        case nil: result = try job.run(slides, progress: progress)
+        case "collect": result = try job.collect(slides)
+        case let task?:
+            guard let k = Int(task) else { throw ValidationError("--task must be a task index or collect, got '\(task)'") }
+            result = try job.analyse(slides, indices: ClusterJobs.slideIndices(task: k, perTask: slidesPerTask, count: slides.count), progress: progress)
         }
         bars.values.forEach { $0.finish() }
         for s in result.summaries {
@@ -80,11 +99,21 @@ struct SlideCommand: ParsableCommand {
             }
             print("\(s.name): \(s.detections) mitoses on \(String(format: "%.2f", s.tissueAreaMM2)) mm^2 of tissue (\(String(format: "%.2f", s.perMM2Tissue))/mm^2); \(h); \(String(format: "%.1f", s.seconds)) s")
         }
-        print("\(result.summaries.count) of \(slides.count) slides; summary in \(output)/slides.html")
-        if !result.failures.isEmpty {
-            for f in result.failures { log.error("\(f.path): \(f.error)") }
-            log.error("\(PipelineError.partialFailure(failed: result.failures.count, total: slides.count))")
-            throw ExitCode.failure
+        if let task = cluster.task {
+            let total = task == "collect" ? slides.count : result.summaries.count + result.failures.count
+            if result.failures.isEmpty { try ClusterPlan.markDone(output, stage: task == "collect" ? "collect" : "slides", index: Int(task) ?? 0) }
+            print("task \(task): \(result.summaries.count) of \(total) slides")
+            try failIfAny(result, total: total, log: log)
+            return
         }
+        print("\(result.summaries.count) of \(slides.count) slides; summary in \(output)/slides.html")
+        try failIfAny(result, total: slides.count, log: log)
+    }
+
+    func failIfAny(_ result: SlideAnalysis.Result, total: Int, log: Logger) throws {
+        guard !result.failures.isEmpty else { return }
+        for f in result.failures { log.error("\(f.path): \(f.error)") }
+        log.error("\(PipelineError.partialFailure(failed: result.failures.count, total: total))")
+        throw ExitCode.failure
     }
 }
