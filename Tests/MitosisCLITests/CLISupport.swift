@@ -22,21 +22,31 @@ enum CLI {
     /// taken from there, as a user's would be), with `environment` added to this process's.
     @discardableResult
     static func run(_ args: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
+        try execute(binary, args, cwd: cwd, environment: environment)
+    }
+
+    /// Runs a program and waits for it to exit. Its output goes to files, not pipes: a pipe is read until
+    /// every holder of its write end has closed it, and a child that another test started at the same
+    /// moment (or a daemon) can inherit it, so reading a pipe to its end could wait for that process too.
+    static func execute(_ program: URL, _ args: [String], cwd: String? = nil, environment: [String: String] = [:]) throws -> Result {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = program
         process.arguments = args
         if !environment.isEmpty { process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 } }
         if let cwd { process.currentDirectoryURL = URL(fileURLWithPath: cwd) }
-        let out = Pipe(), err = Pipe()
+        let base = FileManager.default.temporaryDirectory.appendingPathComponent("mitosis-cli-output-\(UUID().uuidString)").path
+        let paths = [base + ".out", base + ".err"]
+        defer { for p in paths { try? FileManager.default.removeItem(atPath: p) } }
+        for p in paths { FileManager.default.createFile(atPath: p, contents: nil) }
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[0]))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: paths[1]))
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read before waiting so a full pipe cannot block the child.
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                      stderr: String(decoding: e, as: UTF8.self))
+        try out.close(); try err.close()
+        let text = { (p: String) in String(decoding: FileManager.default.contents(atPath: p) ?? Data(), as: UTF8.self) }
+        return Result(status: process.terminationStatus, stdout: text(paths[0]), stderr: text(paths[1]))
     }
 
     static func temporaryFolder(_ name: String) throws -> String {

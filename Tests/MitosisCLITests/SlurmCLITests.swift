@@ -20,17 +20,7 @@ final class LocalSlurm {
     }
 
     static func shell(_ words: [String], environment: [String: String] = [:]) throws -> CLI.Result {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        p.arguments = words
-        p.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile(), e = err.fileHandleForReading.readDataToEndOfFile()
-        p.waitUntilExit()
-        return CLI.Result(status: p.terminationStatus, stdout: String(decoding: o, as: UTF8.self), stderr: String(decoding: e, as: UTF8.self))
+        try CLI.execute(URL(fileURLWithPath: "/usr/bin/env"), words, environment: environment)
     }
 
     /// `mitosis args` in `folder` against this cluster, expected to succeed.
@@ -166,7 +156,7 @@ func tree(_ folder: String, excluding: Set<String> = []) throws -> [String: Data
         let mitosis = { (args: [String]) in try cluster.mitosis(args, in: t) }
         try FileManager.default.createSymbolicLink(atPath: t + "/ref", withDestinationPath: ModelBundleCLITests.author)
         _ = try mitosis(ModelBundleCLITests().importArguments([1], into: "author"))
-        // Three small slides, one synthetic frame each (0.25 um/px, so ~210 working pixels a side).
+        // Three small slides, one synthetic frame each (0.25 um/px: 4 x 4 tiles of 48 working pixels; smaller synthetic frames can hold too little tissue to map).
         _ = try mitosis(["synth", "frames", "--patients", "3", "--images-per-patient", "1", "--size", "384", "--seed", "9", "-q"])
         let frames = try FileManager.default.contentsOfDirectory(atPath: t + "/frames").filter { $0.hasSuffix(".tif") }.sorted()
         try #require(frames.count == 3, "\(frames)")
@@ -188,6 +178,7 @@ func tree(_ folder: String, excluding: Set<String> = []) throws -> [String: Data
         while Date() < end, ((try? FileManager.default.contentsOfDirectory(atPath: t + "/cluster/s1/tiles")) ?? []).isEmpty {
             Thread.sleep(forTimeInterval: 0.2)
         }
+        try #require(!((try? FileManager.default.contentsOfDirectory(atPath: t + "/cluster/s1/tiles")) ?? []).isEmpty, "slide s1 mapped no tile")
         _ = try LocalSlurm.shell(["scancel", "\(jobs[0])_1"], environment: cluster.environment)
         try cluster.wait(for: jobs)
         let broken = try CLI.run(["status", "cluster"], cwd: t, environment: cluster.environment)

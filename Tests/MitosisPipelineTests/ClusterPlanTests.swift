@@ -61,4 +61,17 @@ struct ClusterPlanTests {
         #expect(try ClusterJobs.slideIndices(task: 2, perTask: 2, count: 5) == [4])
         #expect(throws: PipelineError.self) { try ClusterJobs.slideIndices(task: 3, perTask: 2, count: 5) }
     }
+
+    @Test func aTaskRefusesSlidesOtherThanThoseSubmitted() throws {
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("cluster-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: out) }
+        try ClusterJobs.checkSlides(["/s/a.svs"], output: out)   // nothing submitted: nothing to check
+        var plan = ClusterPlan(command: "slide", output: out, stages: [])
+        plan.items = ["/s/a.svs", "/s/b.svs"]
+        try FileManager.default.createDirectory(atPath: ClusterPlan.folder(out), withIntermediateDirectories: true)
+        try AnalysisFiles.writeJSON(plan, to: ClusterPlan.file(out))
+        try ClusterJobs.checkSlides(["/s/a.svs", "/s/b.svs"], output: out)
+        #expect(throws: PipelineError.self) { try ClusterJobs.checkSlides(["/s/a.svs", "/s/0.svs", "/s/b.svs"], output: out) }
+        #expect(throws: PipelineError.self) { try ClusterJobs.checkSlides(["/s/b.svs", "/s/a.svs"], output: out) }
+    }
 }

@@ -27,11 +27,23 @@ public enum ClusterJobs {
                                                  command: command + ["--task", "collect"]),
         ]
         let fm = FileManager.default
-        let submission = ClusterSubmission(plan: ClusterPlan(command: "slide", output: out, stages: stages)) { stage, index in
+        var plan = ClusterPlan(command: "slide", output: out, stages: stages)
+        plan.items = slides.map { FilePaths.absolute($0) }
+        let submission = ClusterSubmission(plan: plan) { stage, index in
             stage == "slides" ? groups[index].allSatisfy { fm.fileExists(atPath: analysis.summaryPath(of: slides[$0])) }
                 : fm.fileExists(atPath: out + "/slides.csv")
         }
         return (submission, scripts)
+    }
+
+    /// Refuses a task whose slides are not those submitted (a folder given as input changed since): its
+    /// index would name another slide.
+    public static func checkSlides(_ slides: [String], output: String) throws {
+        guard let submitted = try ClusterPlan.read(output: output)?.items else { return }
+        let now = slides.map { FilePaths.absolute($0) }
+        guard now != submitted else { return }
+        let added = Set(now).subtracting(submitted).count, gone = Set(submitted).subtracting(now).count
+        throw PipelineError.invalidOption("the slides given are not those submitted into \(output) (\(ClusterPlan.file(output)): \(added) added, \(gone) gone, or another order). HINT: run the same `mitosis slide ... --executor slurm` command again to submit the slides as they are now")
     }
 
     /// The slides of array task `task` when tasks take `perTask` slides each.

@@ -36,6 +36,8 @@ public struct ClusterPlan: Codable, Equatable {
     public var command: String
     public var output: String
     public var stages: [Stage]
+    /// The inputs the tasks' indices refer to (`slide`: the slides, absolute), checked by every task.
+    public var items: [String]?
     public var submittedAt: String?
 
     public init(command: String, output: String, stages: [Stage]) {

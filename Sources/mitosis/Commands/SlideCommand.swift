@@ -83,6 +83,7 @@ struct SlideCommand: ParsableCommand {
             bars[k]?.update(done, total)
         }
         // A batch task does its share of the slides; `collect` writes the batch's tables from their summaries.
+        if cluster.task != nil { try ClusterJobs.checkSlides(slides, output: output) }
         let result: SlideAnalysis.Result
         switch cluster.task {
         case nil: result = try job.run(slides, progress: progress)
