@@ -79,9 +79,8 @@ struct ClusterOptions: ParsableArguments {
         guard dryRun || Slurm.available("sbatch") else {
             throw ValidationError("--executor slurm: sbatch is not on the PATH. HINT: run this on a cluster's login node, or add --dry-run to only write the scripts")
         }
-        let (plan, lines) = try job.0.submit(scripts: job.1, dryRun: dryRun)
+        let lines = try job.0.submit(scripts: job.1, dryRun: dryRun).lines
         for line in lines { print(line) }
         print(dryRun ? "scripts in \(ClusterPlan.folder(output)) (nothing submitted)" : "follow it with: mitosis status \(FilePaths.shellQuoted(output))")
-        _ = plan
     }
 }
