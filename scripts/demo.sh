@@ -5,7 +5,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/bootstrap.sh"
-swift build --package-path "$root" -c release --product mitosis 2>&1 | grep -vE '^\[[0-9]+/[0-9]+\] ' || true
+swift build --package-path "$root" -c release --product mitosis 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
 bin="$(swift build --package-path "$root" -c release --show-bin-path)/mitosis"
 [ -x "$bin" ] || { echo "demo: the build did not produce $bin (see the compiler output above)" >&2; exit 1; }
 exec "$bin" demo "$@"

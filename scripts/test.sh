@@ -16,6 +16,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 fi
 # oneDNN's OpenMP threads must not spin while the tests run in parallel (docs/PERFORMANCE.md).
 export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-PASSIVE}"
+# The command-line tests run the release binary users run (scripts/demo.sh builds the same one, so CI builds it
+# once): the debug build's image and detection code is several times slower, and those tests map real slides.
+swift build -c release --product mitosis 2>&1 | { grep -vE '^\[[0-9]+/[0-9]+\] ' || true; }
+export MITOSIS_TEST_BINARY="$(swift build -c release --show-bin-path)/mitosis"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
 swift test 2>&1 | tee "$log"

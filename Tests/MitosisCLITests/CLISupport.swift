@@ -1,8 +1,14 @@
 import Foundation
 
-/// Runs the built `mitosis` binary (it sits beside the test bundle in the build folder).
+/// Runs the built `mitosis` binary: the one `MITOSIS_TEST_BINARY` names (scripts/test.sh sets it to the release
+/// build users run, whose image and detection code is many times faster than the debug build's), else the one
+/// beside the test bundle in the build folder.
 enum CLI {
-    static var binary: URL {
+    static let binary: URL = {
+        if let named = ProcessInfo.processInfo.environment["MITOSIS_TEST_BINARY"], !named.isEmpty {
+            precondition(FileManager.default.isExecutableFile(atPath: named), "MITOSIS_TEST_BINARY=\(named) is not an executable file")
+            return URL(fileURLWithPath: named)
+        }
         let bin = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
         for dir in [bin, bin.deletingLastPathComponent()] {
             let candidate = dir.appendingPathComponent("mitosis")
@@ -10,7 +16,7 @@ enum CLI {
         }
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         return root.appendingPathComponent(".build/debug/mitosis")
-    }
+    }()
 
     struct Result {
         var status: Int32
