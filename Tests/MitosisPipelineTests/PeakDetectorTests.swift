@@ -56,6 +56,33 @@ import Testing
         #expect(PeakDetector(smoothingRadius: 3, clearingRadius: 12, threshold: 0.999).detect(logOdds: l).count == 2)
     }
 
+    @Test func screenedLogOddsDetectionEqualsSummingEveryDisk() {
+        // Random maps with blobs cut by the borders, plateaus whose P rounds to 1, and flat background: the
+        // screened pass (summed-area bound) must give exactly the detections and scores of the full pass.
+        var rng = SeededRandom(seed: 11)
+        var peaksAtHalf = 0
+        for trial in 0..<6 {
+            let w = 61 + 17 * trial, h = 47 + 9 * trial
+            var p = FloatPlane(width: w, height: h)
+            for i in p.values.indices { p.values[i] = 0.001 + 0.05 * Float(rng.nextUnit()) }
+            for _ in 0..<(3 + trial) {
+                blob(&p, x: Int(rng.nextUnit() * Double(w)), y: Int(rng.nextUnit() * Double(h)),
+                     sigma: 2 + 6 * Float(rng.nextUnit()), value: 0.4 + 0.55 * Float(rng.nextUnit()))
+            }
+            var l = FloatPlane(width: w, height: h, values: p.values.map { logf(min($0, 0.999)) - logf(1 - min($0, 0.999)) })
+            for y in 0..<min(h, 6) { for x in 0..<min(w, 7) { l[x, y] = 25 + Float(trial) } }  // a confident corner
+            for threshold: Float in [0.02, 0.3, 0.5, 0.8, 0.999] {
+                for radius in [0, 3, 6] {
+                    let detector = PeakDetector(smoothingRadius: radius, clearingRadius: 10, threshold: threshold)
+                    let screened = detector.detect(logOdds: l), full = detector.detect(logOdds: l, screen: false)
+                    #expect(screened == full, "trial \(trial), threshold \(threshold), radius \(radius)")
+                    if threshold == 0.5 { peaksAtHalf += full.count }
+                }
+            }
+        }
+        #expect(peaksAtHalf >= 20, "the maps must hold peaks above P 0.5 (a blob or the corner each): \(peaksAtHalf)")
+    }
+
     @Test func clearingRadiusSuppressesNeighbours() {
         var p = FloatPlane(width: 40, height: 40)
         p[10, 10] = 1.0; p[14, 10] = 0.9; p[30, 10] = 0.8

@@ -44,19 +44,45 @@ public struct PeakDetector: Sendable, Equatable, Codable {
     /// (`<name>_logodds.tif`). The smoothing is still of P, as the tutorial's, but it is done on P and on
     /// 1 - P separately in double precision, so that confident peaks, whose smoothed P rounds to 1 in single
     /// precision, keep their order. `score` is ln(sP / (1 - sP)); `threshold` stays a probability.
-    public func detect(logOdds: FloatPlane) -> [Detection] {
-        let w = logOdds.width, h = logOdds.height, r = smoothingRadius
+    ///
+    /// `screen` (the default) computes that exact disk sum only where it can reach the threshold: a summed-area
+    /// table bounds each disk's sum of P by its bounding square's, and a pixel whose bound stays below the
+    /// threshold (with a margin far above the table's rounding) cannot be a detection. The detections are the
+    /// same as `screen: false`, which sums every pixel's disk (the test compares both).
+    public func detect(logOdds: FloatPlane, screen: Bool = true) -> [Detection] {
+        let w = logOdds.width, h = logOdds.height, r = max(smoothingRadius, 0)
+        let minimum = MapDetection.logOdds(threshold: threshold)
         let p = logOdds.values.map { 1 / (1 + exp(-Double($0))) }, q = logOdds.values.map { 1 / (1 + exp(Double($0))) }
-        let halves = (0...max(r, 0)).map { Int(Double(r * r - $0 * $0).squareRoot()) }
+        let halves = (0...r).map { Int(Double(r * r - $0 * $0).squareRoot()) }
+        // The table's rounding (a few ulps of sums up to w * h) must stay far below the margin (0.01 in
+        // log-odds, i.e. 1 % of the smallest sum that can reach the threshold); otherwise every pixel is summed.
+        let roundoff = 1e-15 * Double(max(w * h, 1))
+        let table = screen && 0.005 / (1 + exp(-Double(minimum))) > roundoff ? SummedArea(p, width: w, height: h) : nil
+        let interiorTaps = halves.enumerated().reduce(0) { $0 + ($1.offset == 0 ? 1 : 2) * (2 * $1.element + 1) }
         let out = _ScoreBuffer(count: w * h)
         defer { out.base.deallocate() }
         p.withUnsafeBufferPointer { pb in
             q.withUnsafeBufferPointer { qb in
                 DispatchQueue.concurrentPerform(iterations: 8) { part in
                     for y in (h * part / 8)..<(h * (part + 1) / 8) {
+                        let rows = max(-r, -y)...min(r, h - 1 - y)
                         for x in 0..<w {
+                            if let table {
+                                var taps = interiorTaps
+                                if x < r || y < r || x + r >= w || y + r >= h {
+                                    taps = 0
+                                    for dy in rows { let half = halves[abs(dy)]; taps += min(w - 1, x + half) - max(0, x - half) + 1 }
+                                }
+                                let bound = table.sum(rows: (y + rows.lowerBound)...(y + rows.upperBound),
+                                                      columns: max(0, x - r)...min(w - 1, x + r))
+                                let n = Double(taps)
+                                if bound < n, log(max(bound, 1e-300)) - log(n - bound) < Double(minimum) - 0.01 {
+                                    out.base[y * w + x] = -1000
+                                    continue
+                                }
+                            }
                             var sp = 0.0, sq = 0.0
-                            for dy in max(-r, -y)...min(r, h - 1 - y) {
+                            for dy in rows {
                                 let half = halves[abs(dy)], row = (y + dy) * w
                                 for xx in max(0, x - half)...min(w - 1, x + half) { sp += pb[row + xx]; sq += qb[row + xx] }
                             }
@@ -68,7 +94,7 @@ public struct PeakDetector: Sendable, Equatable, Codable {
             }
         }
         let score = FloatPlane(width: w, height: h, values: Array(UnsafeBufferPointer(start: out.base, count: w * h)))
-        return peaks(score, minimum: MapDetection.logOdds(threshold: threshold))
+        return peaks(score, minimum: minimum)
     }
 
     /// The iterative maximum on an already smoothed map.
@@ -101,6 +127,30 @@ public struct PeakDetector: Sendable, Equatable, Codable {
 private struct _ScoreBuffer: @unchecked Sendable {
     let base: UnsafeMutablePointer<Float>
     init(count: Int) { base = .allocate(capacity: max(count, 1)); base.initialize(repeating: 0, count: max(count, 1)) }
+}
+
+/// Sums of a plane over rectangles in O(1): entry (y + 1) * (w + 1) + x + 1 is the sum of the values in rows
+/// 0...y and columns 0...x. Not API.
+struct SummedArea {
+    let width: Int
+    let table: [Double]
+    init(_ values: [Double], width w: Int, height h: Int) {
+        var t = [Double](repeating: 0, count: (w + 1) * (h + 1))
+        for y in 0..<h {
+            var row = 0.0
+            for x in 0..<w {
+                row += values[y * w + x]
+                t[(y + 1) * (w + 1) + x + 1] = t[y * (w + 1) + x + 1] + row
+            }
+        }
+        width = w; table = t
+    }
+    func sum(rows: ClosedRange<Int>, columns: ClosedRange<Int>) -> Double {
+        let s = width + 1
+        let a = table[(rows.upperBound + 1) * s + columns.upperBound + 1], b = table[rows.lowerBound * s + columns.upperBound + 1]
+        let c = table[(rows.upperBound + 1) * s + columns.lowerBound], d = table[rows.lowerBound * s + columns.lowerBound]
+        return a - b - c + d
+    }
 }
 
 /// Mean over a disk of integer radius (`x^2 + y^2 <= r^2`), clipped at the borders (the mean is over the
