@@ -15,6 +15,7 @@ struct Mitosis: ParsableCommand {
 
     static func main() {
         OpenMPSetup.ensurePassiveWait()
+        MemorySetup.keepFreedMemory()
         main(nil)
     }
 }
