@@ -39,38 +39,74 @@ public enum GroundTruthFiles {
     }
 }
 
-/// The fold assignment of a `folds.json` written by `mitosis folds` (only the test patients of each fold
-/// are read, so hand-written files `{"folds":[{"fold":1,"testPatients":["01"]}]}` work too).
+/// The one reader of `folds.json`, the file `mitosis folds` writes: `read` takes what evaluation needs (each
+/// fold's test patients, so hand-written files `{"folds":[{"fold":1,"testPatients":["01"]}]}` work too),
+/// `summary` the whole summary that `run`, `refine` and `database` continue from. Both name the file on
+/// every error and refuse a patient tested in two folds.
 public enum FoldsFile {
     private struct Decoded: Decodable {
         struct Fold: Decodable { var fold: Int; var testPatients: [String] }
         var folds: [Fold]
     }
 
+    /// Each fold's test patients, in fold order. `argument` is folds.json or the folder holding it.
     public static func read(_ argument: String) throws -> [(fold: Int, patients: [String])] {
-        var isDirectory: ObjCBool = false
-        let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
-        let path = exists && isDirectory.boolValue ? AnalysisFiles.join(argument, "folds.json") : argument
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw PipelineError.missingInput(path: path, hint: "--folds takes the folds.json that `mitosis folds` writes into its output folder.")
-        }
+        let (path, data) = try load(argument, hint: "--folds takes the folds.json that `mitosis folds` writes into its output folder.")
         let decoded: Decoded
         do { decoded = try JSONDecoder().decode(Decoded.self, from: data) } catch {
             throw PipelineError.badFile(path: path, reason: "not a folds summary: expected {\"folds\": [{\"fold\": 1, \"testPatients\": [\"01\", ...]}, ...]} as `mitosis folds` writes it")
         }
-        guard !decoded.folds.isEmpty else { throw PipelineError.badFile(path: path, reason: "lists no folds") }
+        let folds = decoded.folds.map { (fold: $0.fold, patients: $0.testPatients) }
+        try check(folds, path: path)
+        return folds.sorted { $0.fold < $1.fold }
+    }
+
+    /// The whole summary of `mitosis folds` in `folder` (or the file `folder` names).
+    public static func summary(_ argument: String) throws -> FoldStep.Summary {
+        let (path, data) = try load(argument, hint: "run `mitosis folds` first (it writes folds.json beside the list files)")
+        let summary: FoldStep.Summary
+        do { summary = try JSONDecoder().decode(FoldStep.Summary.self, from: data) } catch {
+            throw PipelineError.badFile(path: path, reason: "not the folds summary `mitosis folds` writes (\(AnalysisFiles.decodingProblem(error))); HINT: run `mitosis folds` again to rewrite it")
+        }
+        try check(summary.folds.map { ($0.fold, $0.testPatients) }, path: path)
+        return summary
+    }
+
+    private static func load(_ argument: String, hint: String) throws -> (path: String, data: Data) {
+        var isDirectory: ObjCBool = false
+        let exists = FileManager.default.fileExists(atPath: argument, isDirectory: &isDirectory)
+        let path = exists && isDirectory.boolValue ? AnalysisFiles.join(argument, "folds.json") : argument
+        guard let data = FileManager.default.contents(atPath: path) else { throw PipelineError.missingInput(path: path, hint: hint) }
+        return (path, data)
+    }
+
+    private static func check(_ folds: [(fold: Int, patients: [String])], path: String) throws {
+        guard !folds.isEmpty else { throw PipelineError.badFile(path: path, reason: "lists no folds") }
         var seen: [String: Int] = [:]
-        for f in decoded.folds {
-            for p in f.testPatients {
+        for f in folds {
+            for p in f.patients {
                 if let other = seen[p], other != f.fold {
                     throw PipelineError.badFile(path: path, reason: "patient \(p) is a test patient of folds \(other) and \(f.fold); each patient is tested in one fold")
                 }
                 seen[p] = f.fold
             }
         }
-        return decoded.folds.sorted { $0.fold < $1.fold }.map { ($0.fold, $0.testPatients) }
     }
 }
+
+extension AnalysisFiles {
+    /// What a JSON decoding error says, in a phrase for a message that already names the file.
+    static func decodingProblem(_ error: Error) -> String {
+        switch error {
+        case let DecodingError.keyNotFound(key, _): return "missing key '\(key.stringValue)'"
+        case let DecodingError.typeMismatch(_, c), let DecodingError.valueNotFound(_, c):
+            return "wrong value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case let DecodingError.dataCorrupted(c): return "invalid JSON: \(c.debugDescription)"
+        default: return "\(error)"
+        }
+    }
+}
+
 
 /// An error message that names the file and says what to do.
 public struct AnalysisError: Error, CustomStringConvertible {

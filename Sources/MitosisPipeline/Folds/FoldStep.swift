@@ -34,13 +34,8 @@ public struct FoldStep {
         public var assignment: FoldAssignment
         public var folds: [FoldSummary]
 
-        public static func read(from folder: String) throws -> Summary {
-            let path = folder + "/folds.json"
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw PipelineError.missingInput(path: path, hint: "run `mitosis folds` first")
-            }
-            return try JSONDecoder().decode(Summary.self, from: data)
-        }
+        /// `folder/folds.json`, read by `FoldsFile.summary` (the one reader of that file).
+        public static func read(from folder: String) throws -> Summary { try FoldsFile.summary(folder) }
     }
 
     /// Writes the list files for the patches indexed in `patchFolder` into `folder`.

@@ -113,7 +113,7 @@ public struct ModelBundle: Codable, Sendable, Equatable {
         }
         let bundle: ModelBundle
         do { bundle = try JSONDecoder().decode(ModelBundle.self, from: data) } catch {
-            throw PipelineError.badFile(path: manifest, reason: "not a model manifest (\(Self.describe(error)))")
+            throw PipelineError.badFile(path: manifest, reason: "not a model manifest (\(AnalysisFiles.decodingProblem(error)))")
         }
         guard bundle.format == formatName else {
             throw PipelineError.badFile(path: manifest, reason: "format is '\(bundle.format)', expected '\(formatName)'")
@@ -132,16 +132,6 @@ public struct ModelBundle: Codable, Sendable, Equatable {
             }
         }
         return bundle
-    }
-
-    static func describe(_ error: Error) -> String {
-        switch error {
-        case let DecodingError.keyNotFound(key, _): return "missing key '\(key.stringValue)'"
-        case let DecodingError.typeMismatch(_, c), let DecodingError.valueNotFound(_, c):
-            return "wrong value at '\(c.codingPath.map(\.stringValue).joined(separator: "."))'"
-        case let DecodingError.dataCorrupted(c): return "invalid JSON: \(c.debugDescription)"
-        default: return "\(error)"
-        }
     }
 
     /// A file of the bundle: relative names are taken from the bundle folder.
