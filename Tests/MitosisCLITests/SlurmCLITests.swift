@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 import Testing
 
 /// A one-node Slurm cluster (slurmctld, slurmd, munged) on localhost for one test, configured and started in
@@ -98,6 +99,8 @@ func tree(_ folder: String, excluding: Set<String> = []) throws -> [String: Data
     guard let walker = fm.enumerator(atPath: folder) else { return files }
     while let rel = walker.nextObject() as? String {
         if excluding.contains(where: { rel == $0 || rel.hasPrefix($0 + "/") }) { continue }
+        // The local executor's claim on its output folder (pid and start time); Slurm tasks share theirs and take none.
+        if rel == OutputFolderLock.fileName { continue }
         var isDir: ObjCBool = false
         if fm.fileExists(atPath: folder + "/" + rel, isDirectory: &isDir), !isDir.boolValue {
             files[rel] = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + rel))

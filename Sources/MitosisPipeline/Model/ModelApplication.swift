@@ -52,7 +52,8 @@ public struct ModelApplication {
         var detection = bundle.detection(imagePixelSize: size.micronsPerPixel)
         // Peaks below the detector's probability floor are never found: a lower threshold lowers the floor.
         detection.detector.threshold = min(detection.detector.threshold, MapDetection.probability(logOdds: threshold))
-        try FileManager.default.createDirectory(atPath: output, withIntermediateDirectories: true)
+        let claim = try OutputFolderLock(folder: output, purpose: "mitosis apply")
+        defer { withExtendedLifetime(claim) {} }
         let models = LazyValue<ProbabilityMapper>()
         var result = Result(grades: GradeReport(detectionsFolder: output, imagesFolder: "", fieldAreaMM2: bundle.fieldAreaMM2,
                                                 pixelSizeMicrons: size.micronsPerPixel, threshold: threshold, patients: [], images: [], warnings: []))

@@ -69,6 +69,8 @@ public final class RunPipeline {
     /// Runs everything; returns the report data (also written to OUT).
     @discardableResult
     public func run() throws -> ReportData {
+        let claim = try OutputFolderLock(folder: out, purpose: "mitosis run")
+        defer { withExtendedLifetime(claim) {} }
         let folds = try prepare()
         let chains = try foldChains(folds)
         return try finish(folds: folds, chains: chains)

@@ -99,6 +99,8 @@ public struct SlideAnalysis {
     public typealias Progress = (_ slide: Int, _ slides: Int, _ done: Int, _ total: Int) -> Void
 
     public func run(_ slides: [String], progress: Progress? = nil) throws -> Result {
+        let claim = try OutputFolderLock(folder: output, purpose: "mitosis slide")
+        defer { withExtendedLifetime(claim) {} }
         let result = try analyse(slides, indices: Array(slides.indices), progress: progress)
         try SlideOutputs.writeCohort(result, to: output)
         return result
