@@ -81,3 +81,14 @@ let package = Package(
     ],
     swiftLanguageModes: [.v5]
 )
+
+// The libFuzzer targets (Fuzz/MitosisFuzz): only when scripts/fuzz.sh builds them, with `--sanitize fuzzer`,
+// which supplies `main`; an ordinary `swift build` would fail to link them.
+if Context.environment["MITOSIS_FUZZ"] == "1" {
+    package.targets.append(.executableTarget(
+        name: "mitosis-fuzz",
+        dependencies: ["MitosisCaffe", "MitosisData", "MitosisImage", "MitosisPipeline"],
+        path: "Fuzz/MitosisFuzz",
+        swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
+    package.products.append(.executable(name: "mitosis-fuzz", targets: ["mitosis-fuzz"]))
+}

@@ -26,13 +26,15 @@ public enum StoreError: Error, Equatable, Sendable {
     case empty(path: String)
     /// A backend name other than `lmdb` or `leveldb`.
     case unknownBackend(name: String)
+    /// The records of the finished database at `path` are not those its digest was made from.
+    case damaged(path: String, reason: String)
 
     /// The database path the error is about (the backend name for `unknownBackend`).
     public var path: String {
         switch self {
         case .notFound(let path), .interrupted(let path, _), .alreadyExists(let path),
             .notADatabase(let path, _, _), .library(let path, _, _, _, _), .fileSystem(let path, _, _),
-            .notAllowed(let path, _, _), .transactionInProgress(let path), .empty(let path):
+            .notAllowed(let path, _, _), .transactionInProgress(let path), .empty(let path), .damaged(let path, _):
             path
         case .unknownBackend(let name):
             name
@@ -62,6 +64,8 @@ public enum StoreError: Error, Equatable, Sendable {
             "the database has no records; rebuild it from a non-empty patch list"
         case .unknownBackend:
             "use one of: " + StoreBackend.allCases.map(\.name).joined(separator: ", ")
+        case .damaged:
+            "do not train on it: delete it and re-run the command that built it (`mitosis db`, or the same `mitosis run`), which rebuilds only this database"
         }
     }
 
@@ -124,6 +128,8 @@ extension StoreError: CustomStringConvertible, LocalizedError {
             "the database \(path) holds no records"
         case .unknownBackend(let name):
             "unknown database backend '\(name)'"
+        case .damaged(let path, let reason):
+            "the database \(path) changed after it was written: \(reason)"
         }
     }
 }

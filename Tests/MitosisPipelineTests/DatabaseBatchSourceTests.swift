@@ -309,3 +309,23 @@ private func sample(_ batch: Tensor, _ i: Int) -> [Float] {
         #expect(bad.status == 1, "\(bad.output)")
     }
 }
+
+/// The training feed's own Datum reader on the input scripts/fuzz.sh found (Fuzz/regressions/datum) and on
+/// sizes whose product overflows: a named failure, never a trap.
+@Suite struct DatumRecordFuzzRegressionTests {
+    @Test func malformedSizesAreRefused() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/datum").path
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder) {
+            let bytes = try Data(contentsOf: URL(fileURLWithPath: folder + "/" + name))
+            try bytes.withUnsafeBytes { raw in
+                let record = try _DatumRecord(parsing: raw)
+                #expect(throws: (any Error).self) { try record.validate() }
+            }
+        }
+        // channels 2^31-1, height 2^31-1, width 4: the product overflows Int64.
+        var big = try _DatumRecord(parsing: UnsafeRawBufferPointer(start: nil, count: 0))
+        big.channels = Int(Int32.max); big.height = Int(Int32.max); big.width = 4
+        #expect(throws: (any Error).self) { try big.validate() }
+    }
+}

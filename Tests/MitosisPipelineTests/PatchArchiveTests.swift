@@ -43,4 +43,49 @@ import Testing
         let q = Patch(label: 1, index: 3, angle: 215, x: 0, y: 0, pixels: [])
         #expect(q.fileName(image: "07_11") == "07_11_1_p_3_215.png")
     }
+
+    /// An archive changed after it was written (one byte flipped in a patch's pixels) is refused by its
+    /// digest, naming the file and what to do, instead of being trained on.
+    @Test func archiveDamagedAfterWritingIsRefusedByItsDigest() throws {
+        let path = temp("c.patches")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Patch(label: 1, index: 1, angle: 0, x: 3, y: 4, pixels: [UInt8](repeating: 9, count: 4 * 4 * 3))
+        try PatchArchive.write([p, p], size: 4, to: path)
+        var data = try Data(contentsOf: URL(fileURLWithPath: path))
+        data[40] ^= 0x01
+        try data.write(to: URL(fileURLWithPath: path))
+        #expect { try PatchArchive.read(path) } throws: {
+            "\($0)".contains(path) && "\($0)".contains("damaged") && "\($0)".contains("re-run `mitosis patches`")
+        }
+    }
+
+    /// Archives of the earlier format (magic MTPATCH1 / MTSAMPL1, no digest) are still read.
+    @Test func earlierFormatWithoutDigestIsStillRead() throws {
+        let path = temp("d.patches")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let p = Patch(label: 0, index: 2, angle: 90, x: 5, y: 6, pixels: [UInt8](repeating: 7, count: 2 * 2 * 3))
+        for (pixels, magic) in [(true, "MTPATCH1"), (false, "MTSAMPL1")] {
+            try PatchArchive.write([p], size: 2, to: path, pixels: pixels)
+            var data = try Data(contentsOf: URL(fileURLWithPath: path))
+            data.replaceSubrange(0..<8, with: Array(magic.utf8))
+            data.removeLast(8)
+            try data.write(to: URL(fileURLWithPath: path))
+            let back = try PatchArchive.readRecords(path)
+            #expect(back.size == 2 && back.hasPixels == pixels)
+            #expect(back.patches == [pixels ? p : Patch(label: 0, index: 2, angle: 90, x: 5, y: 6, pixels: [])])
+        }
+    }
+
+    /// Inputs scripts/fuzz.sh found (Fuzz/regressions/patch-archive): a header whose patch size squared
+    /// overflowed Int trapped; now each is a named error.
+    @Test func fuzzFoundArchivesAreNamedErrors() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Fuzz/regressions/patch-archive").path
+        let inputs = try FileManager.default.contentsOfDirectory(atPath: folder)
+        #expect(!inputs.isEmpty)
+        for name in inputs {
+            let path = folder + "/" + name
+            #expect { try PatchArchive.readRecords(path) } throws: { "\($0)".contains(path) }
+        }
+    }
 }

@@ -17,7 +17,12 @@ enum BlobConversion {
     static func tensor(from blob: Caffe_BlobProto, path: String, layer: String) throws -> Tensor {
         let shape = shape(of: blob)
         let values = blob.data.isEmpty && !blob.doubleData.isEmpty ? blob.doubleData.map { Float($0) } : blob.data
-        guard shape.allSatisfy({ $0 >= 0 }), values.count == shape.reduce(1, *) else {
+        // The shape comes from the file: a product that overflows is a damaged blob, not a trap.
+        let count = shape.reduce((partialValue: 1, overflow: false)) { r, d in
+            let p = r.partialValue.multipliedReportingOverflow(by: d)
+            return (p.partialValue, r.overflow || p.overflow)
+        }
+        guard shape.allSatisfy({ $0 >= 0 }), !count.overflow, values.count == count.partialValue else {
             throw CaffeFormatError.badBlob(
                 path: path, layer: layer, reason: "blob of shape \(shape) holds \(values.count) values")
         }

@@ -71,14 +71,17 @@ public struct Datum: Sendable, Equatable {
     /// The record as an RGB (or gray) image, row-major H x W x C.
     public func image() throws -> Image {
         guard channels == 1 || channels == 3 else { throw CaffeFormatError.badDatum(reason: "\(channels) channels") }
-        guard data.count == channels * height * width else {
+        // Sizes come from the record: negative or overflowing ones are a damaged record, not a trap.
+        let plane = height.multipliedReportingOverflow(by: width)
+        guard height > 0, width > 0, !plane.overflow, plane.partialValue <= Int.max / 3,
+              data.count == channels * plane.partialValue else {
             throw CaffeFormatError.badDatum(reason: "\(data.count) bytes for \(channels)x\(height)x\(width)")
         }
         var pixels = [UInt8](repeating: 0, count: data.count)
-        let plane = height * width
+        let planeSize = plane.partialValue
         for c in 0..<channels {
             let target = channels == 1 ? 0 : 2 - c
-            for pixel in 0..<plane { pixels[pixel * channels + target] = data[c * plane + pixel] }
+            for pixel in 0..<planeSize { pixels[pixel * channels + target] = data[c * planeSize + pixel] }
         }
         return Image(width: width, height: height, channels: channels, pixels: pixels)
     }

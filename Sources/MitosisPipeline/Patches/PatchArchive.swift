@@ -29,18 +29,22 @@ public struct Patch: Sendable, Equatable {
 /// The patch store: one binary file per image holding all of its patches, instead of the tutorial's
 /// one PNG per patch (100,000+ small files).
 ///
-/// Layout (little-endian): magic `MTPATCH1`, UInt32 patch size, UInt32 record count, then per record
-/// label (UInt8), index (UInt32), angle (Int16), x (UInt16), y (UInt16), size*size*3 RGB bytes.
-/// A sample-only archive (magic `MTSAMPL1`) has the same records without their pixels: 11 bytes instead of
-/// 3,083 per 32x32 patch; its pixels are cut again from the image when read (`ImagePatches`).
+/// Layout (little-endian): magic `MTPATCH2`, UInt32 patch size, UInt32 record count, then per record
+/// label (UInt8), index (UInt32), angle (Int16), x (UInt16), y (UInt16), size*size*3 RGB bytes, and last the
+/// FNV-1a 64 of every byte before it (UInt64), so an archive damaged after it was written is named, not
+/// trained on. A sample-only archive (magic `MTSAMPL2`) has the same records without their pixels: 11 bytes
+/// instead of 3,083 per 32x32 patch; its pixels are cut again from the image when read (`ImagePatches`).
+/// Archives of earlier versions (`MTPATCH1`, `MTSAMPL1`: no digest) are still read.
 public enum PatchArchive {
-    static let magic = Array("MTPATCH1".utf8)
-    static let sampleMagic = Array("MTSAMPL1".utf8)
+    static let magic = Array("MTPATCH2".utf8)
+    static let sampleMagic = Array("MTSAMPL2".utf8)
+    static let earlierMagic = Array("MTPATCH1".utf8)
+    static let earlierSampleMagic = Array("MTSAMPL1".utf8)
     static let headerBytes = 11
 
     /// Writes the patches of one image atomically; without `pixels`, only where each patch was cut.
     public static func write(_ patches: [Patch], size: Int, to path: String, pixels: Bool = true) throws {
-        var out = Data(capacity: 16 + patches.count * (headerBytes + (pixels ? size * size * 3 : 0)))
+        var out = Data(capacity: 24 + patches.count * (headerBytes + (pixels ? size * size * 3 : 0)))
         out.append(contentsOf: pixels ? magic : sampleMagic)
         append(UInt32(size), to: &out)
         append(UInt32(patches.count), to: &out)
@@ -53,6 +57,7 @@ public enum PatchArchive {
             append(p.y, to: &out)
             if pixels { out.append(contentsOf: p.pixels) }
         }
+        append(FNV1a64.of(out), to: &out)
         try AtomicFile.write(out, to: path)
     }
 
@@ -68,16 +73,31 @@ public enum PatchArchive {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw PipelineError.missingInput(path: path, hint: "run `mitosis patches` first")
         }
-        let bytes = [UInt8](data)
+        let again = "HINT: delete it and re-run `mitosis patches` (or the same `mitosis run`), which cuts only the missing archives again."
+        var bytes = [UInt8](data)
         let head = bytes.count >= 16 ? Array(bytes[0..<8]) : []
-        guard head == magic || head == sampleMagic else {
-            throw PipelineError.badFile(path: path, reason: "not a mitosis patch archive (bad magic). HINT: delete it and re-run `mitosis patches`.")
+        guard [magic, sampleMagic, earlierMagic, earlierSampleMagic].contains(head) else {
+            throw PipelineError.badFile(path: path, reason: "not a mitosis patch archive (bad magic). \(again)")
         }
-        let hasPixels = head == magic
+        let hasPixels = head == magic || head == earlierMagic
+        if head == magic || head == sampleMagic {
+            guard bytes.count >= 24 else {
+                throw PipelineError.badFile(path: path, reason: "truncated patch archive (\(bytes.count) bytes). \(again)")
+            }
+            let stored = load(UInt64.self, bytes, bytes.count - 8)
+            bytes.removeLast(8)
+            let found = FNV1a64.of(bytes)
+            guard stored == found else {
+                throw PipelineError.badFile(path: path, reason: "damaged or truncated patch archive: its contents hash to \(String(found, radix: 16)), not the \(String(stored, radix: 16)) it was written with (changed or cut short after it was written). \(again)")
+            }
+        }
         let size = Int(load(UInt32.self, bytes, 8)), count = Int(load(UInt32.self, bytes, 12))
-        let recordBytes = headerBytes + (hasPixels ? size * size * 3 : 0)
-        guard size > 0, bytes.count == 16 + count * recordBytes else {
-            throw PipelineError.badFile(path: path, reason: "truncated patch archive (\(bytes.count) bytes for \(count) patches of \(size)x\(size)). HINT: delete it and re-run `mitosis patches`.")
+        // The header's numbers are untrusted: products that overflow are a damaged file, not a trap.
+        let pixelBytes = size.multipliedReportingOverflow(by: size).partialValue.multipliedReportingOverflow(by: 3)
+        let recordBytes = headerBytes + (hasPixels ? pixelBytes.partialValue : 0)
+        let total = count.multipliedReportingOverflow(by: recordBytes)
+        guard size > 0, size <= Int(UInt16.max), !pixelBytes.overflow, !total.overflow, bytes.count == 16 + total.partialValue else {
+            throw PipelineError.badFile(path: path, reason: "truncated patch archive (\(bytes.count) bytes for \(count) patches of \(size)x\(size)). \(again)")
         }
         var patches: [Patch] = []
         patches.reserveCapacity(count)

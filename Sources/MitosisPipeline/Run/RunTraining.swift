@@ -15,7 +15,7 @@ extension RunPipeline {
         let dir = path("round\(round)", "fold_\(fold)")
         let s = options.training
         let final = "\(dir)/model_iter_\(s.iterations).caffemodel"
-        if FileManager.default.fileExists(atPath: final) {
+        if isTrained(dir) {
             logger.info("\(final) exists: training skipped")
             progress(s.iterations)
             return final
@@ -58,6 +58,15 @@ extension RunPipeline {
             try round1Records(fold: f, train: true).writeMean(to: mean)
             logger.info("\(mean) written")
         }
+    }
+
+    /// Whether the training in `dir` finished: its final caffemodel and the last file a training writes, the
+    /// loss plot, exist. A run killed between the two resumes from the last snapshot and writes the rest (the
+    /// final caffemodel alone used to count as done, leaving the log, plot or resume state unwritten).
+    func isTrained(_ dir: String) -> Bool {
+        let fm = FileManager.default
+        return fm.fileExists(atPath: "\(dir)/model_iter_\(options.training.iterations).caffemodel")
+            && fm.fileExists(atPath: "\(dir)/model_loss.png")
     }
 
     /// The `.resume.json` of the highest iteration in `dir`, if any.
@@ -104,8 +113,7 @@ extension RunPipeline {
     func isRefined(fold: Int) -> Bool {
         let dir = path("round2", "fold_\(fold)")
         let mean = DatabaseStep.paths(fold: fold, patchSize: options.patches.patchSize, in: dir + "/db").mean
-        return FileManager.default.fileExists(atPath: "\(dir)/model_iter_\(options.training.iterations).caffemodel")
-            && FileManager.default.fileExists(atPath: mean)
+        return isTrained(dir) && FileManager.default.fileExists(atPath: mean)
     }
 
     /// Removes the maps of fold `fold`'s training images for `round` once nothing needs them (unless

@@ -51,6 +51,8 @@ public final class DatabaseBatchSource: BatchSource {
                 let url = Self.resolve(definition.source, in: baseFolder)
                 var backend = try StoreBackend(parsing: definition.backend)
                 if detectBackend, let found = StoreBackend.detect(at: url) { backend = found }
+                // A database changed since it was written (its digest file says) is refused, never trained on.
+                if opened[url.path] == nil { try StoreDigest.verify(url, backend: backend) }
                 // Both phases may read one database: share the handle (LevelDB allows one per process).
                 let store = try opened[url.path] ?? openStore(at: url, backend: backend, access: .readOnly)
                 opened[url.path] = store

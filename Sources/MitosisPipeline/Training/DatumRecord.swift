@@ -56,7 +56,9 @@ struct _DatumRecord {
         guard channels > 0, height > 0, width > 0 else {
             throw Failure.malformed("shape \(channels)x\(height)x\(width)")
         }
-        guard data.count == channels * height * width else {
+        // Each size is below 2^31, so a product of two cannot overflow; the third is checked.
+        let pixels = (height * width).multipliedReportingOverflow(by: channels)
+        guard !pixels.overflow, data.count == pixels.partialValue else {
             throw Failure.malformed("\(data.count) pixel bytes for \(channels)x\(height)x\(width)")
         }
     }

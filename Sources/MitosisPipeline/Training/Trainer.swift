@@ -46,6 +46,9 @@ public final class Trainer {
         var solver: SolverState
         var batchesRead: [String: Int]
         var seed: UInt64
+        /// The train losses since the last displayed one, so a resumed run logs the same mean (absent in
+        /// snapshots of earlier versions).
+        var displayWindow: [Float]?
     }
 
     public let job: Job
@@ -56,6 +59,8 @@ public final class Trainer {
     let source: CountingBatchSource
     let base: String
     var logRows: [String] = []
+    /// Train losses since the last `display` row (Caffe's displayed loss is their mean).
+    var displayWindow: [Float] = []
 
     /// - Parameter patches: per phase, records to train and test on instead of the databases the net's data
     ///   layers name (`DatabaseBatchSource(patches:)`: the same records in the same order, read from the
@@ -104,7 +109,6 @@ public final class Trainer {
     public func run(progress: ((Progress) -> Void)? = nil, shouldStop: () -> Bool = { false }) throws -> String {
         let sd = solverDefinition
         let batch = source.batchSize(for: .train)
-        var window: [Float] = []
         var lastAccuracy: Float?
         var clock = Date()
         var imagesSinceClock = 0
@@ -113,16 +117,16 @@ public final class Trainer {
         while solver.iteration < sd.maxIter {
             if let test = try testIfDue() { lastAccuracy = test.accuracy }
             let loss = try solver.step(batch: source.nextBatch(for: .train))
-            window.append(loss)
+            displayWindow.append(loss)
             imagesSinceClock += batch
             let elapsed = Date().timeIntervalSince(clock)
             if elapsed >= 2 { rate = Double(imagesSinceClock) / elapsed; clock = Date(); imagesSinceClock = 0 }
             let it = solver.iteration
             if sd.display > 0 && it % sd.display == 0 || it == sd.maxIter {
-                let mean = window.reduce(0, +) / Float(max(window.count, 1))
+                let mean = displayWindow.reduce(0, +) / Float(max(displayWindow.count, 1))
                 logRows.append("\(it),train,\(mean),\(solver.learningRate)")
                 logger.debug("Iteration \(it), loss = \(mean), lr = \(solver.learningRate)")
-                window.removeAll()
+                displayWindow.removeAll()
             }
             progress?(Progress(iteration: it, maxIter: sd.maxIter, loss: loss, imagesPerSecond: rate, testAccuracy: lastAccuracy))
             if sd.snapshot > 0 && it % sd.snapshot == 0 { lastSnapshot = try snapshot() }
@@ -162,7 +166,7 @@ public final class Trainer {
         let state = solver.state
         try SolverStateFile(iteration: state.iteration, learnedNet: stem + ".caffemodel", history: state.caffeHistory)
             .write(to: URL(fileURLWithPath: stem + ".solverstate"))
-        let resume = ResumeState(solver: state, batchesRead: source.counts, seed: job.seed)
+        let resume = ResumeState(solver: state, batchesRead: source.counts, seed: job.seed, displayWindow: displayWindow)
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys   // the same state gives the same bytes (key order is per process otherwise)
         try AtomicFile.write(encoder.encode(resume), to: stem + ".resume.json")
@@ -182,6 +186,7 @@ public final class Trainer {
         try solver.trainNet.loadWeights(try CaffeModel(contentsOf: URL(fileURLWithPath: stem + ".caffemodel")).weights)
         try solver.restore(state.solver)
         for (phase, n) in state.batchesRead { try source.skip(n, for: Phase(rawValue: phase) ?? .train) }
+        displayWindow = state.displayWindow ?? []
         logRows = Trainer.readLog(stem: stem, prefix: solverDefinition.snapshotPrefix, base: base, upTo: state.solver.iteration)
         logger.info("resumed at iteration \(state.solver.iteration) from \(stem)")
     }

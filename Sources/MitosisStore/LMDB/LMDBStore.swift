@@ -53,6 +53,7 @@ final class LMDBStore: KeyValueStore {
         let environment = try openEnvironment("finish")
         if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
         try environment.sync()
+        try StoreDigest.record(self, in: build.partialURL)
         self.environment = nil  // closes the environment unless a cursor still holds it
         self.build = nil
         try build.publish()

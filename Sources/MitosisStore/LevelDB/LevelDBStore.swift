@@ -61,6 +61,7 @@ final class LevelDBStore: KeyValueStore {
         let handle = try openHandle("finish")
         if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
         try handle.sync()
+        try StoreDigest.record(self, in: build.partialURL)
         self.handle = nil  // closes the database (and releases its LOCK) unless a cursor still holds it
         self.build = nil
         try build.publish()

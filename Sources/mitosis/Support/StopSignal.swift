@@ -1,20 +1,22 @@
 import Foundation
 
-/// Ctrl-C handling for long runs: the first SIGINT asks the run to stop cleanly (snapshot, then exit); a
-/// second one exits at once.
+/// Stop requests for long runs: the first SIGINT (Ctrl-C) or SIGTERM (`kill`, Slurm at a time limit) asks the
+/// run to stop cleanly (snapshot, then exit); a second one exits at once.
 enum StopSignal {
     nonisolated(unsafe) private static var requested = false
 
-    /// Installs the handler.
+    /// Installs the handler for SIGINT and SIGTERM.
     static func install() {
-        signal(SIGINT) { _ in
-            if StopSignal.requested { _exit(130) }
-            StopSignal.requested = true
-            let note = "\ninterrupted: finishing the current step and writing a snapshot (Ctrl-C again to quit at once)\n"
-            _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+        for number in [SIGINT, SIGTERM] {
+            signal(number) { received in
+                if StopSignal.requested { _exit(128 + received) }
+                StopSignal.requested = true
+                let note = "\ninterrupted: finishing the current step and writing a snapshot (Ctrl-C again to quit at once)\n"
+                _ = note.withCString { write(STDERR_FILENO, $0, strlen($0)) }
+            }
         }
     }
 
-    /// True once Ctrl-C was pressed.
+    /// True once a stop was asked for.
     static var isRequested: Bool { requested }
 }
