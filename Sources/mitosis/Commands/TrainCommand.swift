@@ -13,7 +13,8 @@ struct TrainCommand: ParsableCommand {
             Template placeholders such as %(kfoldi)d are filled with --set kfoldi=1. With --folds 1-5 the \
             solver is trained once per fold with kfoldi set to the fold. Paths in the solver and net resolve \
             against the solver's folder (or --base). Snapshots: <prefix>_iter_N.caffemodel, .solverstate and \
-            .resume.json; --resume continues from one exactly. Ctrl-C writes a snapshot before exiting.
+            .resume.json; --resume continues from one exactly. Ctrl-C or SIGTERM writes a snapshot, names it and \
+            exits with status 130.
             """)
 
     @Option(help: "Solver prototxt.")
@@ -60,7 +61,8 @@ struct TrainCommand: ParsableCommand {
         StopSignal.install()
         let width = max(1, jobs)
         // Folds side by side share the cores, each with a thread count fixed by its position, as in `run`.
-        let failures = FoldScheduler.run(foldList, width: width) { fold, _ -> String? in
+        // Each fold's outcome: nil when trained to max_iter, else why not.
+        let outcomes = FoldScheduler.run(foldList, width: width) { fold, _ -> Outcome? in
             var job = Trainer.Job(solverPath: solver)
             job.substitutions = subs
             if let fold { job.substitutions["kfoldi"] = String(fold) }
@@ -78,20 +80,34 @@ struct TrainCommand: ParsableCommand {
                 let model = try trainer.run(progress: { p in bar.update(done: p.iteration) },
                                             shouldStop: { StopSignal.isRequested })
                 bar.finish()
+                let reached = trainer.solver.iteration, target = trainer.solverDefinition.maxIter
+                if reached < target {
+                    // Stopped by SIGINT/SIGTERM: the snapshot is written; the loss plot waits for the end.
+                    let state = String(model.dropLast(".caffemodel".count)) + ".resume.json"
+                    return .interrupted(label, "stopped at iteration \(reached) of \(target); continue with --resume \(state)")
+                }
                 try TrainingLog.write(logPath: trainer.logPath)
                 print("\(label): \(model) (log \(trainer.logPath))")
                 return nil
             } catch {
                 log.error("\(label): \(error)")
-                return label
+                return .failed(label)
             }
         }
         .compactMap { $0 }
+        for case let .interrupted(label, note) in outcomes { print("\(label): interrupted: \(note)") }
+        let failures = outcomes.compactMap { o -> String? in if case .failed(let label) = o { return label } else { return nil } }
         if !failures.isEmpty {
             print("\(failures.count) of \(foldList.count) trainings failed: \(failures.joined(separator: ", "))")
             throw ExitCode.failure
         }
+        // Interrupted: exit non-zero (as a signal's 128 + 2 for Ctrl-C), so a script or scheduler does not
+        // take the run for finished.
+        if !outcomes.isEmpty { throw ExitCode(130) }
     }
+
+    /// Why a fold did not finish.
+    enum Outcome { case failed(String), interrupted(String, String) }
 
     func parseFolds(_ text: String) throws -> [Int?] {
         var out: [Int?] = []

@@ -7,6 +7,12 @@ enum StopSignal {
 
     /// Installs the handler for SIGINT and SIGTERM.
     static func install() {
+        // A launcher may start us with these signals blocked (the mask is inherited through exec): unblock
+        // them, or a stop request would stay pending until the run ends.
+        var unblock = sigset_t()
+        sigemptyset(&unblock)
+        for number in [SIGINT, SIGTERM] { sigaddset(&unblock, number) }
+        pthread_sigmask(SIG_UNBLOCK, &unblock, nil)
         for number in [SIGINT, SIGTERM] {
             signal(number) { received in
                 if StopSignal.requested { _exit(128 + received) }
