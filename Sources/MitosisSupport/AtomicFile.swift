@@ -46,8 +46,8 @@ public enum AtomicFile {
     public static func write(_ path: String, createFolder: Bool = true, _ body: (String) throws -> Void) throws {
         let folder = (path as NSString).deletingLastPathComponent
         if createFolder, !folder.isEmpty {
-            do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-                throw FileWriteError(path: path, reason: "cannot create its folder (\((error as NSError).localizedDescription))")
+            if let code = WritableFolder.makeFolders(folder) {
+                throw FileWriteError(path: path, reason: "cannot create its folder: \(String(cString: strerror(code)))")
             }
         }
         let name = (path as NSString).lastPathComponent

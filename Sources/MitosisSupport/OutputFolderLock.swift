@@ -22,9 +22,7 @@ public final class OutputFolderLock: @unchecked Sendable {
     ///   cannot be made (say, a read-only folder).
     public init(folder: String, purpose: String) throws {
         path = (folder as NSString).appendingPathComponent(Self.fileName)
-        do { try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true) } catch {
-            throw FileWriteError(path: folder, reason: "cannot create the folder (\((error as NSError).localizedDescription))")
-        }
+        try WritableFolder.prepare(folder)
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw FileWriteError(path: path, code: errno) }
         guard flock(fd, LOCK_EX | LOCK_NB) == 0 else {

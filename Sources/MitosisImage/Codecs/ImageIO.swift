@@ -78,15 +78,36 @@ public enum ImageIO {
 
     /// Writes `bytes` to `temporary`; failures are reported against the user's `path`.
     static func writeBytes(_ bytes: [UInt8], to temporary: String, reportedAs path: String) throws {
-        do {
-            try Data(bytes).write(to: URL(fileURLWithPath: temporary))
-        } catch {
-            throw ImageError.cannotWrite(path: path, reason: error.localizedDescription)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        guard fd >= 0 else { throw ImageError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        try bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    throw ImageError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
+                }
+                offset += n
+            }
         }
     }
 
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`; removes it on failure.
+    /// A write that failed because the disk is full (libtiff and libpng say only "write error") becomes a
+    /// `FileWriteError` that says so, with the space left.
     static func writeAtomically(_ path: String, _ body: (String) throws -> Void) throws {
-        try AtomicFile.write(path, createFolder: false, body)   // a missing folder stays the codec's error
+        do {
+            try AtomicFile.write(path, createFolder: false, body)   // a missing folder stays the codec's error
+        } catch let ImageError.cannotWrite(failed, reason) {
+            let code = errno   // still the failed write(2)'s: nothing since has set it
+            if code == ENOSPC || code == EDQUOT || code == EFBIG {
+                var full = FileWriteError(path: failed, code: code)
+                if reason != String(cString: strerror(code)) { full.reason += "; \(reason)" }
+                throw full
+            }
+            throw ImageError.cannotWrite(path: failed, reason: reason)
+        }
     }
 }

@@ -10,6 +10,8 @@ public enum NNError: Error, Equatable, CustomStringConvertible {
     case shapeMismatch(layer: String, expected: [Int], got: [Int], hint: String)
     /// The definition of a layer is inconsistent (missing parameter block, zero kernel, wrong bottom count...).
     case invalidDefinition(layer: String, hint: String)
+    /// Layers with learnable parameters that a set of weights has no values for.
+    case missingParams(layers: [String])
     /// A name was asked for that the net does not have.
     case unknownName(String, hint: String)
     /// Solver settings that cannot run.
@@ -25,6 +27,8 @@ public enum NNError: Error, Equatable, CustomStringConvertible {
             return "layer '\(layer)': expected shape \(expected), got \(got). HINT: \(hint)"
         case let .invalidDefinition(layer, hint):
             return "layer '\(layer)': invalid definition. HINT: \(hint)"
+        case let .missingParams(layers):
+            return "no values for layer\(layers.count == 1 ? "" : "s") '\(layers.joined(separator: "', '"))' in the weights. HINT: they were trained for another net"
         case let .unknownName(name, hint):
             return "unknown name '\(name)'. HINT: \(hint)"
         case let .invalidSolver(hint):

@@ -60,9 +60,17 @@ extension Net {
         return result
     }
 
-    /// Loads values saved by `weights()`; layers absent from `weights` keep theirs.
+    /// Loads values saved by `weights()`; layers absent from `weights` keep theirs. Layers are set in the
+    /// net's order (then unknown names, sorted), so a mismatch is always reported at the same layer.
     public func loadWeights(_ weights: [String: [Tensor]]) throws {
-        for (layer, tensors) in weights { try setParams(tensors, of: layer) }
+        for layer in layers { if let tensors = weights[layer.name] { try setParams(tensors, of: layer.name) } }
+        let known = Set(layers.map(\.name))
+        for name in weights.keys.filter({ !known.contains($0) }).sorted() { try setParams(weights[name]!, of: name) }
+    }
+
+    /// The layers with learnable parameters that `weights` has no values for, in the net's order.
+    public func layersWithoutValues(in weights: [String: [Tensor]]) -> [String] {
+        layers.filter { !$0.blobs.isEmpty && weights[$0.name] == nil }.map(\.name)
     }
 
     /// Makes this net use `other`'s parameter blobs for every layer with the same name (as Caffe's solver

@@ -63,12 +63,15 @@ public struct ModelApplication {
             defer { progress?(k + 1, paths.count) }
             let url = URL(fileURLWithPath: path)
             let name = url.deletingPathExtension().lastPathComponent
+            // The models are read when the first image needs them; a model that does not load (weights that
+            // do not fit the net, a damaged file) stops the batch with its error once, not once per image.
+            let mapper = job.isDone(url) ? nil
+                : try models.get { try ProbabilityMapper(models: bundle.classifiers(folder: bundleFolder), options: bundle.mapOptions) }
             do {
-                if job.isDone(url) { result.skipped += 1 } else {
-                    let mapper = try models.get { try ProbabilityMapper(models: bundle.classifiers(folder: bundleFolder), options: bundle.mapOptions) }
+                if let mapper {
                     try job.run(url, mapper: mapper)
                     result.mapped += 1
-                }
+                } else { result.skipped += 1 }
                 let found = try detection.detect(mapAt: job.outputs(for: url).prob.path).filter { $0.score >= threshold }
                 let entries = found.map { DetectionWriter.Entry($0.point, score: $0.score) }
                 try DetectionWriter.writeCSV(entries, to: "\(output)/\(name).csv")

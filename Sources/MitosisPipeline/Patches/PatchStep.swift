@@ -38,7 +38,7 @@ public struct PatchStep {
         try checkOptions(in: folder)
         // Mitoses per image from the CSVs decide which patients take part.
         let counts = try dataset.images.map { item in
-            try item.csvPath.map { try CentreCSV.read($0, order: csvOrder).count } ?? 0
+            try item.csvPath.map { try CentreCSV.read($0, order: csvOrder, imageSize: ImageHeader.size(of: item.imagePath)).count } ?? 0
         }
         var perPatient: [String: Int] = [:]
         for (item, n) in zip(dataset.images, counts) { perPatient[item.patient, default: 0] += n }

@@ -26,6 +26,11 @@ public struct ClassifierModel: Sendable {
         }
         let net = try Net(definition: definition, phase: .test, inputShapes: [input.name: [1, 3, size[2], size[3]]])
         try net.loadWeights(weights)
+        // A layer left without trained values would classify with its initial ones: refuse.
+        let missing = net.layersWithoutValues(in: weights)
+        guard missing.isEmpty else {
+            throw NNError.missingParams(layers: missing)
+        }
         guard mean.count == 3 * size[2] * size[3] else {
             throw PipelineError.badFile(path: meanPath, reason: "mean image has shape \(mean.shape); the network wants (1, 3, \(size[2]), \(size[3]))")
         }
@@ -41,8 +46,13 @@ public struct ClassifierModel: Sendable {
         }
         let definition = try NetImporter.read(contentsOf: net)
         let model = try CaffeModel(contentsOf: weights)
-        return try ClassifierModel(definition: definition, weights: model.weights,
-                                   mean: MeanImage.read(contentsOf: mean), meanPath: mean.path)
+        let meanImage = try MeanImage.read(contentsOf: mean)
+        do {
+            return try ClassifierModel(definition: definition, weights: model.weights, mean: meanImage, meanPath: mean.path)
+        } catch let error as NNError {
+            // Name both files: which one is wrong is the user's call.
+            throw PipelineError.badFile(path: weights.path, reason: "does not fit the net \(net.path): \(error)")
+        }
     }
 
     /// Side of the square input patch (32 for the tutorial).

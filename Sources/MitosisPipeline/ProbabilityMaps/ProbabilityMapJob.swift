@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisImage
+import MitosisSupport
 
 /// One image through step 5: read, resize to the working resolution, mask, map, write `<name>_prob.png`,
 /// `<name>_class.png` and `<name>_logodds.tif` (see `ProbabilityImages`) atomically.
@@ -85,6 +86,7 @@ public struct ProbabilityMapJob {
         let todo = force ? images : images.filter { !isDone($0) }
         var result = BatchResult(skipped: images.count - todo.count)
         guard !todo.isEmpty else { return result }
+        try WritableFolder.prepare(outputFolder.path)
         let mapper = try makeMapper()
         progress?(0, todo.count)
         for (k, url) in todo.enumerated() {

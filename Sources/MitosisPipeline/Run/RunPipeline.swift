@@ -54,8 +54,12 @@ public final class RunPipeline {
         let size = try ImagePixelSize.resolve(given: options.imagePixelSize, images: self.dataset.images.map(\.imagePath))
         self.options = options.resolved(imagePixelSize: size.micronsPerPixel)
         pixelSizeNote = ImagePixelSize.message(size.micronsPerPixel, size.source)
+        // Centres are checked against their image's size here, before any work: a centre off its image (a
+        // swapped column order, a CSV of another image) is named with its file and line, not counted as a miss.
         for item in self.dataset.images {
-            truth[item.name] = try item.csvPath.map { try CentreCSV.read($0, order: self.options.csvOrder) } ?? []
+            truth[item.name] = try item.csvPath.map {
+                try CentreCSV.read($0, order: self.options.csvOrder, imageSize: ImageHeader.size(of: item.imagePath))
+            } ?? []
         }
     }
 

@@ -115,8 +115,9 @@ public struct SlideAnalysis {
         let mappers = LazyValue<ProbabilityMapper>()
         for k in indices {
             let path = FilePaths.absolute(slides[k])
+            // A model that does not load stops the batch with its error once (it would fail every slide).
+            let mapper = try mappers.get { try ProbabilityMapper(models: bundle.classifiers(folder: bundleFolder), options: bundle.mapOptions) }
             do {
-                let mapper = try mappers.get { try ProbabilityMapper(models: bundle.classifiers(folder: bundleFolder), options: bundle.mapOptions) }
                 let summary = try analyse(path, mapper: mapper) { progress?(k, slides.count, $0, $1) }
                 result.summaries.append(summary)
                 logger.info("\(summary.name): \(summary.detections) mitoses, hotspot \(summary.hotspot.map { "\($0.count) (score \($0.score))" } ?? "-"), \(String(format: "%.1f", summary.seconds)) s")
