@@ -117,17 +117,6 @@ public struct PatchStep {
 
     /// A patch folder belongs to one set of options: resuming with others would mix patches.
     func checkOptions(in folder: String) throws {
-        let path = folder + "/options.json"
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        if let data = FileManager.default.contents(atPath: path) {
-            let previous = try? JSONDecoder().decode(PatchOptions.self, from: data)
-            if previous != indexOptions {
-                throw PipelineError.invalidOption(
-                    "\(path): this patch folder was made with other options. HINT: use a new output folder, or delete it to start over.")
-            }
-        } else {
-            try AtomicFile.write(encoder.encode(indexOptions), to: path)
-        }
+        try FolderSettings.claim(indexOptions, at: folder + "/options.json", what: "patch size, scale, angles, negative ratio, radii, interpolation, stain normalization or seed")
     }
 }

@@ -172,16 +172,6 @@ public struct FoldRefinement {
 
     /// Writes `OUT/refine.json`, or checks that an existing one holds the same settings.
     func checkSettings(_ settings: Settings) throws {
-        let path = output + "/refine.json"
-        if let data = FileManager.default.contents(atPath: path) {
-            let previous = try? JSONDecoder().decode(Settings.self, from: data)
-            guard previous == settings else {
-                throw PipelineError.invalidOption("\(path): this folder was made with other settings (fold, --pixels-per-image, angles, --seed, --backend or patients). HINT: use a new output folder, or delete it to start over.")
-            }
-            return
-        }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try AtomicFile.write(encoder.encode(settings), to: path)
+        try FolderSettings.claim(settings, at: output + "/refine.json", what: "fold, --pixels-per-image, angles, --seed, --backend or patients")
     }
 }

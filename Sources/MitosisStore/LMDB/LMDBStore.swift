@@ -1,83 +1,45 @@
 import CLMDB
 import Foundation
 
+extension _LMDBEnvironment: _StoreEngine {}
+
 /// A `KeyValueStore` on LMDB.
 final class LMDBStore: KeyValueStore {
-    let url: URL
+    private let life: _StoreLifecycle<_LMDBEnvironment>
+    var url: URL { life.url }
     var backend: StoreBackend { .lmdb }
-    var isWritable: Bool { build != nil && environment != nil }
-
-    private var environment: _LMDBEnvironment?
-    private var build: _StagedBuild?
-    private weak var openTransaction: LMDBTransaction?
+    var isWritable: Bool { life.isWritable }
 
     /// Opens a finished database for reading.
     init(readingAt url: URL) throws {
-        self.url = url
-        self.environment = try _LMDBEnvironment(directory: url, readOnly: true, url: url)
+        life = _StoreLifecycle(reading: url, engine: try _LMDBEnvironment(directory: url, readOnly: true, url: url))
     }
 
     /// Creates an empty database in the build's `.partial` directory.
     init(building build: _StagedBuild) throws {
-        self.url = build.finalURL
-        self.build = build
-        self.environment = try _LMDBEnvironment(directory: build.partialURL, readOnly: false, url: build.finalURL)
+        life = _StoreLifecycle(building: build, engine: try _LMDBEnvironment(directory: build.partialURL, readOnly: false, url: build.finalURL))
     }
 
     deinit { close() }
 
-    func count() throws -> Int {
-        try openEnvironment("count").count()
-    }
+    func count() throws -> Int { try life.open("count").count() }
 
-    func makeCursor() throws -> any StoreCursor {
-        try LMDBCursor(environment: openEnvironment("read"))
-    }
+    func makeCursor() throws -> any StoreCursor { try LMDBCursor(environment: life.open("read")) }
 
     func beginTransaction() throws -> any StoreTransaction {
-        let environment = try openEnvironment("write to")
-        guard build != nil else {
-            throw StoreError.notAllowed(path: url.path, operation: "write to", reason: "it was opened read-only")
-        }
-        if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
-        let transaction = try LMDBTransaction(environment: environment)
-        openTransaction = transaction
-        return transaction
+        try life.beginTransaction { try LMDBTransaction(environment: $0) }
     }
 
-    func finish() throws {
-        guard let build else {
-            _ = try openEnvironment("finish")  // a second finish() is an error, not a silent no-op
-            return close()
-        }
-        let environment = try openEnvironment("finish")
-        if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
-        try environment.sync()
-        try StoreDigest.record(self, in: build.partialURL)
-        self.environment = nil  // closes the environment unless a cursor still holds it
-        self.build = nil
-        try build.publish()
-    }
+    func finish() throws { try life.finish(self) }
 
-    func close() {
-        openTransaction?.abort()
-        environment = nil
-        build = nil
-    }
-
-    private func openEnvironment(_ operation: String) throws -> _LMDBEnvironment {
-        guard let environment else {
-            throw StoreError.notAllowed(path: url.path, operation: operation, reason: "the store is already closed")
-        }
-        return environment
-    }
+    func close() { life.close() }
 }
 
 /// A write transaction on LMDB: `mdb_put`s inside one `MDB_txn`.
 ///
 /// LMDB's write lock is a mutex owned by the thread that began the transaction, so `put` and `commit` refuse
 /// to run on any other thread (rather than corrupt the lock).
-final class LMDBTransaction: StoreTransaction {
+final class LMDBTransaction: _EngineTransaction {
     private let environment: _LMDBEnvironment
     private var txn: OpaquePointer?
     private let owner = pthread_self()

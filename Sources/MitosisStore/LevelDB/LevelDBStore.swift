@@ -1,35 +1,31 @@
 import CLevelDB
 import Foundation
 
+extension _LevelDBHandle: _StoreEngine {}
+
 /// A `KeyValueStore` on LevelDB.
 final class LevelDBStore: KeyValueStore {
-    let url: URL
+    private let life: _StoreLifecycle<_LevelDBHandle>
+    var url: URL { life.url }
     var backend: StoreBackend { .leveldb }
-    var isWritable: Bool { build != nil && handle != nil }
-
-    private var handle: _LevelDBHandle?
-    private var build: _StagedBuild?
-    private weak var openTransaction: LevelDBTransaction?
+    var isWritable: Bool { life.isWritable }
     private var cachedCount: Int?
 
     /// Opens a finished database for reading.
     init(readingAt url: URL) throws {
-        self.url = url
-        self.handle = try _LevelDBHandle(directory: url, create: false, url: url)
+        life = _StoreLifecycle(reading: url, engine: try _LevelDBHandle(directory: url, create: false, url: url))
     }
 
     /// Creates an empty database in the build's `.partial` directory.
     init(building build: _StagedBuild) throws {
-        self.url = build.finalURL
-        self.build = build
-        self.handle = try _LevelDBHandle(directory: build.partialURL, create: true, url: build.finalURL)
+        life = _StoreLifecycle(building: build, engine: try _LevelDBHandle(directory: build.partialURL, create: true, url: build.finalURL))
     }
 
     deinit { close() }
 
     /// LevelDB keeps no record count, so this scans the keys once (cached while nothing is written).
     func count() throws -> Int {
-        let handle = try openHandle("count")
+        let handle = try life.open("count")
         if let cachedCount { return cachedCount }
         let cursor = LevelDBCursor(handle: handle)
         var count = 0
@@ -38,54 +34,22 @@ final class LevelDBStore: KeyValueStore {
         return count
     }
 
-    func makeCursor() throws -> any StoreCursor {
-        LevelDBCursor(handle: try openHandle("read"))
-    }
+    func makeCursor() throws -> any StoreCursor { LevelDBCursor(handle: try life.open("read")) }
 
     func beginTransaction() throws -> any StoreTransaction {
-        let handle = try openHandle("write to")
-        guard build != nil else {
-            throw StoreError.notAllowed(path: url.path, operation: "write to", reason: "it was opened read-only")
-        }
-        if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
-        let transaction = LevelDBTransaction(handle: handle) { [weak self] in self?.cachedCount = nil }
-        openTransaction = transaction
-        return transaction
+        try life.beginTransaction { LevelDBTransaction(handle: $0) { [weak self] in self?.cachedCount = nil } }
     }
 
-    func finish() throws {
-        guard let build else {
-            _ = try openHandle("finish")  // a second finish() is an error, not a silent no-op
-            return close()
-        }
-        let handle = try openHandle("finish")
-        if openTransaction?.isActive == true { throw StoreError.transactionInProgress(path: url.path) }
-        try handle.sync()
-        try StoreDigest.record(self, in: build.partialURL)
-        self.handle = nil  // closes the database (and releases its LOCK) unless a cursor still holds it
-        self.build = nil
-        try build.publish()
-    }
+    func finish() throws { try life.finish(self) }
 
-    func close() {
-        openTransaction?.abort()
-        handle = nil
-        build = nil
-    }
-
-    private func openHandle(_ operation: String) throws -> _LevelDBHandle {
-        guard let handle else {
-            throw StoreError.notAllowed(path: url.path, operation: operation, reason: "the store is already closed")
-        }
-        return handle
-    }
+    func close() { life.close() }
 }
 
 /// A write transaction on LevelDB: a `leveldb_writebatch_t` applied by one `leveldb_write`.
 ///
 /// The batch lives in memory until `commit()`, so very large transactions cost their size in RAM; Caffe
 /// commits every 1,000 records.
-final class LevelDBTransaction: StoreTransaction {
+final class LevelDBTransaction: _EngineTransaction {
     private let handle: _LevelDBHandle
     private var batch: OpaquePointer?
     private let didCommit: () -> Void
