@@ -48,7 +48,7 @@ let package = Package(
         // Patch databases: one key/value interface, LMDB and LevelDB backends.
         .target(name: "MitosisStore", dependencies: ["CLMDB", "CLevelDB", "MitosisSupport"]),
         // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
-        .target(name: "MitosisData", dependencies: ["MitosisImage"]),
+        .target(name: "MitosisData", dependencies: ["MitosisImage", "MitosisSupport"]),
         // Synthetic H&E cohorts for tests, the demo and benchmarks.
         .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisSupport"], swiftSettings: fast),
         // The six steps, detection, evaluation, grading, reports.
@@ -76,7 +76,7 @@ let package = Package(
         .testTarget(name: "MitosisStoreTests", dependencies: ["MitosisStore"]),
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
-        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "COpenSlide"]),
+        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "MitosisSupport", "COpenSlide"]),
         .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport"]),
     ],
     swiftLanguageModes: [.v5]

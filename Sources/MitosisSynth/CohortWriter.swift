@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MitosisImage
+import MitosisSupport
 
 /// What `SyntheticCohort.write` produced.
 public struct CohortSummary: Sendable, Equatable {
@@ -71,10 +72,9 @@ extension SyntheticCohort {
         }
         let profiles = PatientProfile.all(for: spec)
         let jobs = (1...spec.patients).flatMap { p in (1...spec.imagesPerPatient).map { (p, $0) } }
-        let results = ResultBox(count: jobs.count)
-        DispatchQueue.concurrentPerform(iterations: jobs.count) { k in
-            let (patient, index) = jobs[k]
-            let outcome = Result<CohortSummary.Entry, Error> {
+        let results = ParallelMap.map(jobs, progress: progress) { job -> Result<CohortSummary.Entry, Error> in
+            let (patient, index) = job
+            return Result {
                 let (image, figures) = render(spec: spec, profile: profiles[patient - 1], patient: patient, index: index)
                 let name = spec.imageName(patient: patient, index: index)
                 let base = (directory as NSString).appendingPathComponent(name)
@@ -85,10 +85,8 @@ extension SyntheticCohort {
                 try writeText(csv(figures), to: base + ".csv")
                 return CohortSummary.Entry(name: name, patient: patient, index: index, figures: figures)
             }
-            let done = results.set(k, outcome)
-            progress?(done, jobs.count)
         }
-        let entries = try results.values.map { try $0!.get() }
+        let entries = try results.map { try $0.get() }
         return CohortSummary(directory: directory, spec: spec, entries: entries,
                              mitosisFreePatients: spec.mitosisFreePatients)
     }
@@ -114,31 +112,8 @@ extension SyntheticCohort {
     }
 
     static func writeText(_ text: String, to path: String) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        do {
-            try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-            if rename(temporary, path) != 0 { throw SynthError.cannotWrite(path: path, reason: "rename failed") }
-        } catch let error as SynthError {
-            throw error
-        } catch {
-            throw SynthError.cannotWrite(path: path, reason: error.localizedDescription)
+        do { try AtomicFile.write(text, to: path) } catch {
+            throw SynthError.cannotWrite(path: path, reason: (error as? FileWriteError)?.reason ?? "\(error)")
         }
-    }
-}
-
-/// Results of parallel jobs, filled from worker threads.
-private final class ResultBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private(set) var values: [Result<CohortSummary.Entry, Error>?]
-    private var done = 0
-
-    init(count: Int) { values = Array(repeating: nil, count: count) }
-
-    /// Stores result `k`; returns how many results are in.
-    func set(_ k: Int, _ value: Result<CohortSummary.Entry, Error>) -> Int {
-        lock.lock(); defer { lock.unlock() }
-        values[k] = value
-        done += 1
-        return done
     }
 }

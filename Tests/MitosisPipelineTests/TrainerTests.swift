@@ -5,6 +5,7 @@ import MitosisNN
 import MitosisStore
 import Testing
 @testable import MitosisPipeline
+import MitosisSupport
 
 // Behaviour of step 4's `Trainer` on tiny databases: exact resume, fine-tuning initialisation, two trainings
 // on two threads, seeded determinism and the errors for bad input.

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 // Macenko stain normalisation (Macenko et al., "A method for normalizing histology slides for quantitative
 // analysis", ISBI 2009): estimate an image's hematoxylin and eosin optical-density vectors from the plane
@@ -131,10 +132,9 @@ public struct StainNormalizer: Sendable, Equatable, Codable {
         let n = image.width * image.height
         image.pixels.withUnsafeBufferPointer { p in
             out.withUnsafeMutableBufferPointer { o in
-                let chunk = 4096
-                DispatchQueue.concurrentPerform(iterations: (n + chunk - 1) / chunk) { c in
+                ParallelChunks.forEach(n, costPerItem: 64) { range in
                     let o = o
-                    for i in (c * chunk)..<min(n, (c + 1) * chunk) {
+                    for i in range {
                         let v = SIMD3(od[Int(p[3 * i])], od[Int(p[3 * i + 1])], od[Int(p[3 * i + 2])])
                         let ch = (solve.0 * v).sum() * sh, ce = (solve.1 * v).sum() * se
                         let density = th * ch + te * ce

@@ -14,6 +14,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisStore
+import MitosisSupport
 
 /// Builds a patch database from a tutorial-style list (`<image file> <label>` per line) and image files.
 public struct ListDatabase {

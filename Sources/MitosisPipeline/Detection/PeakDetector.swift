@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import MitosisImage
+import MitosisSupport
 
 /// A detected mitosis: position in the probability map's pixels and its smoothed score.
 public struct Detection: Sendable, Equatable, Codable {
@@ -63,8 +64,8 @@ public struct PeakDetector: Sendable, Equatable, Codable {
         defer { out.base.deallocate() }
         p.withUnsafeBufferPointer { pb in
             q.withUnsafeBufferPointer { qb in
-                DispatchQueue.concurrentPerform(iterations: 8) { part in
-                    for y in (h * part / 8)..<(h * (part + 1) / 8) {
+                ParallelChunks.forEach(h, costPerItem: w * interiorTaps, maxChunks: 8) { band in
+                    for y in band {
                         let rows = max(-r, -y)...min(r, h - 1 - y)
                         for x in 0..<w {
                             if let table {

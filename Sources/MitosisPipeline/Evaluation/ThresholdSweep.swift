@@ -1,4 +1,5 @@
 import MitosisData
+import MitosisSupport
 
 /// Scored detections and ground truth of one image, in 40x pixel coordinates.
 public struct ScoredImage: Sendable, Codable {

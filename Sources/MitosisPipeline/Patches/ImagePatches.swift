@@ -4,6 +4,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisStore
+import MitosisSupport
 
 /// The patches of one image as a database or a training run reads them: label, tutorial file name and pixels
 /// of every record, in archive order.

@@ -1,5 +1,6 @@
 import MitosisData
 import MitosisNN
+import MitosisSupport
 
 /// Runs independent trainings (one per fold) `width` at a time, each on a dedicated thread with a oneDNN
 /// thread count fixed by its position in the list, never by timing: oneDNN's reductions depend on the

@@ -4,6 +4,7 @@ import MitosisData
 import MitosisImage
 import MitosisSynth
 import Logging
+import MitosisSupport
 
 /// `mitosis synth`: a synthetic H&E cohort in the tutorial's layout.
 struct SynthCommand: ParsableCommand {
