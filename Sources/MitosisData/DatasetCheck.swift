@@ -10,9 +10,9 @@ import MitosisSupport
 public enum DatasetCheck {
     /// Checks every image; images are read in parallel on all cores.
     public static func run(_ dataset: Dataset, order: CSVOrder = .xy,
-                           progress: (@Sendable () -> Void)? = nil) -> DatasetReport {
-        let results = ParallelMap.map(dataset.images) { image -> (DatasetReport.ImageSummary?, [DatasetReport.Finding]) in
-            defer { progress?() }
+                           progress: (@Sendable (Int, Int) -> Void)? = nil) -> DatasetReport {
+        progress?(0, dataset.images.count)
+        let results = ParallelMap.map(dataset.images, progress: progress) { image -> (DatasetReport.ImageSummary?, [DatasetReport.Finding]) in
             return check(image, order: order)
         }
         var report = DatasetReport()

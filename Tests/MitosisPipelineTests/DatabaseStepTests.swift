@@ -134,6 +134,28 @@ func bgrPlanes(_ rgb: [UInt8], width: Int, height: Int) -> [UInt8] {
         }
     }
 
+    /// Progress is `(done, total)` over every database of the step, as every step reports it; on a re-run
+    /// the finished databases count as done from the start.
+    @Test func progressCountsEveryDatabaseAndFinishedOnesFromTheStart() throws {
+        let set = try TinyPatchSet()
+        defer { try? FileManager.default.removeItem(atPath: set.folder) }
+        final class Reports: @unchecked Sendable {
+            let lock = NSLock(); var all: [[Int]] = []
+            func add(_ d: Int, _ t: Int) { lock.lock(); all.append([d, t]); lock.unlock() }
+        }
+        let total = set.folds.folds.count * 2
+        let first = Reports()
+        try DatabaseStep(backend: .lmdb, seed: 5).run(set.index, patchFolder: set.folder, folds: set.folds, into: set.folder + "/db",
+                                                      progress: first.add)
+        #expect(first.all.first == [0, total] && first.all.last == [total, total], "\(first.all)")
+        #expect(Set(first.all.map { $0[0] }) == Set(0...total), "every count once: \(first.all)")
+        try FileManager.default.removeItem(atPath: DatabaseStep.paths(fold: 1, patchSize: TinyPatchSet.size, in: set.folder + "/db").train)
+        let again = Reports()
+        try DatabaseStep(backend: .lmdb, seed: 5).run(set.index, patchFolder: set.folder, folds: set.folds, into: set.folder + "/db",
+                                                      progress: again.add)
+        #expect(again.all == [[total - 1, total], [total, total]], "\(again.all)")
+    }
+
     /// Step 6 builds one side alone with `build`; it must write what `run` writes for that side.
     @Test func buildingOneSideMatchesTheWholeRun() throws {
         let set = try TinyPatchSet()

@@ -31,17 +31,19 @@ public struct DatabaseStep {
     /// Builds every fold's databases. Each image's patches are read and encoded once (in parallel), then the
     /// ten databases are written two at a time from the shared records.
     public func run(_ index: PatchIndex, patchFolder: String, folds: FoldStep.Summary, into folder: String,
-                    progress: (@Sendable () -> Void)? = nil) throws {
+                    progress: (@Sendable (Int, Int) -> Void)? = nil) throws {
         try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        let jobs = folds.folds.flatMap { f in [(f.fold, true, f.trainPatients), (f.fold, false, f.testPatients)] }
-            .filter { fold, train, _ in
+        let all = folds.folds.flatMap { f in [(f.fold, true, f.trainPatients), (f.fold, false, f.testPatients)] }
+        let jobs = all.filter { fold, train, _ in
                 if isFinished(fold: fold, train: train, patchSize: index.options.patchSize, in: folder) {
                     logger.info("\(Self.databasePath(fold: fold, train: train, patchSize: index.options.patchSize, in: folder)) exists: skipped")
-                    progress?()
                     return false
                 }
                 return true
             }
+        // (done, total) over every database; finished ones count as done from the start.
+        let skipped = all.count - jobs.count
+        progress?(skipped, all.count)
         guard !jobs.isEmpty else { return }
         // Refused before any archive is read, from the index's counts.
         try requireSpace(for: jobs.map { _, _, patients in index.entries.filter { Set(patients).contains($0.patient) } },
@@ -54,8 +56,7 @@ public struct DatabaseStep {
         }.map { ($0, $0.images.reduce(0) { $0 + $1.count }) }
             .sorted { a, b in a.1 != b.1 ? a.1 > b.1 : (a.0.fold, a.0.train ? 0 : 1) < (b.0.fold, b.0.train ? 0 : 1) }
             .map(\.0)
-        let results = ParallelMap.map(work) { job -> Error? in
-            defer { progress?() }
+        let results = ParallelMap.map(work, progress: progress.map { report in { done, _ in report(skipped + done, all.count) } }) { job -> Error? in
             do {
                 try self.write(fold: job.fold, train: job.train, images: job.images,
                                patchSize: index.options.patchSize, into: folder)

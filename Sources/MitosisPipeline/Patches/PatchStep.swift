@@ -30,7 +30,7 @@ public struct PatchStep {
     public init(options: PatchOptions) { self.options = options }
 
     /// Runs step 1 from `dataset` into `folder`.
-    public func run(_ dataset: Dataset, into folder: String, progress: (@Sendable () -> Void)? = nil) throws -> PatchIndex {
+    public func run(_ dataset: Dataset, into folder: String, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> PatchIndex {
         if !storePixels && pngFolder != nil {
             throw PipelineError.invalidOption("PNG patches need stored pixels (storePixels)")
         }
@@ -55,8 +55,8 @@ public struct PatchStep {
         let work = zip(dataset.images, counts).filter { excluded[$0.0.patient] == nil }
         var extractor = PatchExtractor(options: options)
         extractor.cutsPixels = storePixels
-        let results: [Result<PatchIndex.Entry, Error>] = ParallelMap.map(Array(work)) { item, mitoses in
-            defer { progress?() }
+        progress?(0, work.count)
+        let results: [Result<PatchIndex.Entry, Error>] = ParallelMap.map(Array(work), progress: progress) { item, mitoses in
             return Result { try self.process(item, mitoses: mitoses, extractor: extractor, folder: folder) }
         }
         var entries: [PatchIndex.Entry] = []

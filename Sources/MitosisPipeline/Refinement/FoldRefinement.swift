@@ -143,9 +143,8 @@ public struct FoldRefinement {
         step.csvOrder = csvOrder
         step.logger = logger
         let patchFolder = output + "/patches"
-        let counter = Counter(), total = items.count
         let refined = try step.run(fold: fold, images: items, root: data.root, maps: mapFolder, patchFolder: patchFolder,
-                                   databaseFolder: output, progress: { patchProgress?(counter.increment(), total) })
+                                   databaseFolder: output, progress: patchProgress)
 
         // Net and solver for round 2 (paths inside OUT relative to it, the round-1 test database absolute).
         let testSource = roundTwoTestSource(round1Test, detected: detected, backend: store, ownTrain: refined.database)

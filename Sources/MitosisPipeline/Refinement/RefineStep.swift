@@ -64,7 +64,7 @@ public struct RefineStep {
     /// `maps` (`<name>_prob.png` / `_logodds.tif`), into `patchFolder` (archives and index.json) and
     /// `databaseFolder` (`DB_train_<fold>` and its mean). Finished archives and databases are skipped.
     public func run(fold: Int, images: [DatasetImage], root: String, maps: String, patchFolder: String,
-                    databaseFolder: String, progress: @escaping @Sendable () -> Void = {}) throws -> Output {
+                    databaseFolder: String, progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> Output {
         let sampler = self.sampler
         var step = PatchStep(options: patches)
         step.refinement = (sampler, maps)

@@ -95,7 +95,7 @@ public final class RunPipeline {
         patchStep.storePixels = options.writeDatabases
         patchStep.csvOrder = options.csvOrder
         patchStep.logger = logger
-        let index = try patchStep.run(dataset, into: patchDir, progress: progressCounter(dataset.images.count))
+        let index = try patchStep.run(dataset, into: patchDir, progress: stepProgress)
         stage("step 2: \(options.folds) patient-level folds")
         let mitoses = dataset.images.reduce(into: [String: Int]()) { $0[$1.patient, default: 0] += truth[$1.name]!.count }
         let folds = try FoldStep(folds: options.folds, seed: options.seed).run(index, into: patchDir, patients: mitoses)
@@ -105,7 +105,7 @@ public final class RunPipeline {
             var dbStep = DatabaseStep(backend: options.backend, seed: options.seed)
             dbStep.logger = logger
             try dbStep.run(index, patchFolder: patchDir, folds: folds, into: path("round1", "db"),
-                           progress: progressCounter(folds.folds.count * 2))
+                           progress: stepProgress)
         } else {
             stage("step 3: mean images (the folds train straight from the patch archives)")
             try writeMeans(folds)
@@ -205,12 +205,10 @@ public final class RunPipeline {
         return FoldModels(fold: f.fold, round1: model1, round2: model2)
     }
 
-    /// A progress callback counting finished units of a stage of `total`.
-    func progressCounter(_ total: Int) -> @Sendable () -> Void {
-        let counter = Counter()
-        let report = onProgress
-        report?(0, total)
-        return { report?(counter.increment(), total) }
+    /// `onProgress` for the steps that report from worker threads (the commands' bars are thread-safe).
+    var stepProgress: (@Sendable (Int, Int) -> Void)? {
+        guard let report = onProgress else { return nil }
+        return { done, total in report(done, total) }
     }
 }
 
@@ -254,9 +252,3 @@ final class LazyValue<T>: @unchecked Sendable {
     }
 }
 
-/// A thread-safe counter for progress callbacks.
-final class Counter: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = 0
-    func increment() -> Int { lock.lock(); defer { lock.unlock() }; value += 1; return value }
-}

@@ -64,9 +64,9 @@ struct DatabaseCommand: ParsableCommand {
         step.logger = global.logger("db")
         let index = try PatchIndex.read(from: patches)
         let folds = try FoldStep.Summary.read(from: lists ?? patches)
-        let bar = ProgressBar("databases", total: folds.folds.count * 2)
+        let bar = LazyProgressBar("databases")
         defer { bar.finish() }
-        try step.run(index, patchFolder: patches, folds: folds, into: output ?? patches, progress: { bar.advance() })
+        try step.run(index, patchFolder: patches, folds: folds, into: output ?? patches, progress: bar.update)
         print("wrote \(folds.folds.count) folds of \(backend) databases and mean images to \(output ?? patches)")
     }
 

@@ -31,8 +31,8 @@ struct DatasetCheckCommand: ParsableCommand {
     func run() throws {
         _ = global.logger("dataset")
         let dataset = try Dataset.discover(at: directory)
-        let bar = ProgressBar("checking", total: dataset.images.count)
-        let report = DatasetCheck.run(dataset, order: csvOrder, progress: { bar.advance() })
+        let bar = LazyProgressBar("checking")
+        let report = DatasetCheck.run(dataset, order: csvOrder, progress: bar.update)
         bar.finish()
         print("patient  images  mitoses")
         for row in report.mitosesPerPatient {

@@ -79,9 +79,9 @@ struct PatchesCommand: ParsableCommand {
         step.excludeWithoutMitoses = !keepPatientsWithoutMitoses
         step.pngFolder = png
         let data = try Dataset.discover(at: dataset)
-        let bar = ProgressBar("patches", total: data.images.count)
+        let bar = LazyProgressBar("patches")
         let start = Date()
-        let index = try step.run(data, into: output, progress: { bar.advance() })
+        let index = try step.run(data, into: output, progress: bar.update)
         bar.finish()
         let pos = index.entries.reduce(0) { $0 + $1.positives } * options.positiveAngles.count
         let neg = index.entries.reduce(0) { $0 + $1.negatives } * options.negativeAngles.count
