@@ -18,6 +18,14 @@ enum CLI {
         return root.appendingPathComponent(".build/debug/mitosis")
     }()
 
+    /// The shared data beside the checkout (`../shared`, never copied): the tutorial author's models and
+    /// the real frames, and whether both are there.
+    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
+    static let author = shared + "/reference/janowczyk-2016"
+    static let frames = shared + "/real/mitos-atypia-14-H"
+    static let sharedAvailable = FileManager.default.fileExists(atPath: author) && FileManager.default.fileExists(atPath: frames)
+
     struct Result {
         var status: Int32
         var stdout: String

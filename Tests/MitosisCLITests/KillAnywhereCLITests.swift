@@ -10,11 +10,7 @@ import Testing
 /// into files are the same. `train` is also stopped by SIGTERM and SIGINT, and `--resume` from the snapshot
 /// that writes must give the uninterrupted weights.
 @Suite(.serialized) struct KillAnywhereCLITests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
-    static let author = shared + "/reference/janowczyk-2016"
-    static let frames = shared + "/real/mitos-atypia-14-H"
-    static let available = FileManager.default.fileExists(atPath: author) && FileManager.default.fileExists(atPath: frames)
+    static let author = CLI.author, frames = CLI.frames, available = CLI.sharedAvailable
 
     /// Kill points across the suite (the issue asks for at least 50).
     nonisolated(unsafe) static var killPoints: [String: Int] = [:]

@@ -5,11 +5,7 @@ import Testing
 /// real frames (relative paths from another working folder), its agreement with `probmap` + `detect`, and
 /// the errors a user meets. Reads ../shared/reference and ../shared/real (never copied).
 @Suite(.serialized) struct ModelBundleCLITests {
-    static let shared = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared").path
-    static let author = shared + "/reference/janowczyk-2016"
-    static let frames = shared + "/real/mitos-atypia-14-H"
-    static let available = FileManager.default.fileExists(atPath: author) && FileManager.default.fileExists(atPath: frames)
+    static let author = CLI.author, frames = CLI.frames, available = CLI.sharedAvailable
 
     /// A working folder with `ref` and `frames` linked to the shared folders (so paths are relative).
     func workFolder(_ name: String) throws -> String {

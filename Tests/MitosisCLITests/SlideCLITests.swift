@@ -6,7 +6,7 @@ import Testing
 /// records no pixel size, resume after a lost tile, and OpenSlide's real Aperio test slide. Reads
 /// ../shared/reference and ../shared/real (never copied).
 @Suite(.serialized) struct SlideCLITests {
-    static let shared = ModelBundleCLITests.shared
+    static let shared = CLI.shared
     static let available = ModelBundleCLITests.available
 
     func workFolder(_ name: String) throws -> String {

@@ -7,6 +7,14 @@ import Testing
         FileManager.default.temporaryDirectory.appendingPathComponent("mitosis-\(UUID().uuidString)-\(name)").path
     }
 
+    /// Writes an archive of two 4x4 patches to a new temporary path; returns the path and the file's bytes.
+    func twoPatchArchive(_ name: String, x: UInt16 = 0, y: UInt16 = 0) throws -> (path: String, data: Data) {
+        let path = temp(name)
+        let p = Patch(label: 1, index: 1, angle: 0, x: x, y: y, pixels: [UInt8](repeating: 9, count: 4 * 4 * 3))
+        try PatchArchive.write([p, p], size: 4, to: path)
+        return (path, try Data(contentsOf: URL(fileURLWithPath: path)))
+    }
+
     @Test func roundTrip() throws {
         var rng = SeededRandom(seed: 5)
         let angles: [Int16] = [0, 45, 215, -90]
@@ -26,11 +34,8 @@ import Testing
     }
 
     @Test func truncatedAndForeignFilesAreNamedErrors() throws {
-        let path = temp("b.patches")
+        let (path, data) = try twoPatchArchive("b.patches")
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Patch(label: 1, index: 1, angle: 0, x: 0, y: 0, pixels: [UInt8](repeating: 9, count: 4 * 4 * 3))
-        try PatchArchive.write([p, p], size: 4, to: path)
-        let data = try Data(contentsOf: URL(fileURLWithPath: path))
         try data.prefix(data.count - 5).write(to: URL(fileURLWithPath: path))
         #expect { try PatchArchive.read(path) } throws: { "\($0)".contains(path) && "\($0)".contains("truncated") }
         try Data("hello world, not patches".utf8).write(to: URL(fileURLWithPath: path))
@@ -47,11 +52,8 @@ import Testing
     /// An archive changed after it was written (one byte flipped in a patch's pixels) is refused by its
     /// digest, naming the file and what to do, instead of being trained on.
     @Test func archiveDamagedAfterWritingIsRefusedByItsDigest() throws {
-        let path = temp("c.patches")
+        var (path, data) = try twoPatchArchive("c.patches", x: 3, y: 4)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let p = Patch(label: 1, index: 1, angle: 0, x: 3, y: 4, pixels: [UInt8](repeating: 9, count: 4 * 4 * 3))
-        try PatchArchive.write([p, p], size: 4, to: path)
-        var data = try Data(contentsOf: URL(fileURLWithPath: path))
         data[40] ^= 0x01
         try data.write(to: URL(fileURLWithPath: path))
         #expect { try PatchArchive.read(path) } throws: {
