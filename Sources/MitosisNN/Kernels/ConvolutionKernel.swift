@@ -11,52 +11,59 @@ public final class ConvolutionKernel: ConvolutionComputing {
     /// The shape this kernel was made for.
     public let geometry: ConvolutionGeometry
 
-    private let forwardPrimitive: Primitive
-    private let forwardInput: Edge
-    private let forwardWeights: Edge
-    private let forwardOutput: Edge
-    private let biasMemory: Memory
-    private lazy var dataBackward = DataBackward(self)
-    private lazy var weightsBackward = WeightsBackward(self)
-    private var builtBackward: [String: String] = [:]
+    private let core: WeightedKernel
 
     /// Creates the forward primitive for `geometry` (checked; an inconsistent one stops the program).
     public init(_ geometry: ConvolutionGeometry) {
         DNNL.require(Self.isValid(geometry), "invalid convolution geometry \(geometry)")
         self.geometry = geometry
-        let g = geometry
+        let g = geometry, c = Params(g)
         var desc = dnnl_convolution_desc_t()
         var anyInput = Self.inputDesc(g, dnnl_format_tag_any)
         var anyWeights = Self.weightsDesc(g, dnnl_format_tag_any)
         var bias = MemoryDesc.f32([g.outChannels], dnnl_a)
         var anyOutput = Self.outputDesc(g, dnnl_format_tag_any)
-        let c = Params(g)
         let status = withUnsafeMutablePointer(to: &bias) { biasPointer in
             dnnl_dilated_convolution_forward_desc_init(
                 &desc, dnnl_forward_training, dnnl_convolution_direct, &anyInput, &anyWeights,
                 g.hasBias ? biasPointer : nil, &anyOutput, c.strides, c.dilates, c.padL, c.padR)
         }
         DNNL.check(status, "convolution_forward_desc_init \(g)")
-        forwardPrimitive = Primitive(opDesc: &desc, what: "convolution forward \(g)")
-        forwardInput = Edge(plain: Self.inputDesc(g, dnnl_nchw),
-                            primitive: forwardPrimitive.memoryDesc(dnnl_query_src_md), isInput: true)
-        forwardWeights = Edge(plain: Self.weightsDesc(g, Self.plainWeightsTag(g)),
-                              primitive: forwardPrimitive.memoryDesc(dnnl_query_weights_md), isInput: true)
-        forwardOutput = Edge(plain: Self.outputDesc(g, dnnl_nchw),
-                             primitive: forwardPrimitive.memoryDesc(dnnl_query_dst_md), isInput: false)
-        biasMemory = Memory(bias, owning: false)
+        let plain = PlainLayouts(input: Self.inputDesc(g, dnnl_nchw), weights: Self.weightsDesc(g, Self.plainWeightsTag(g)),
+                                 output: Self.outputDesc(g, dnnl_nchw), bias: bias)
+        core = WeightedKernel(
+            plain: plain, hasBias: g.hasBias, forward: Primitive(opDesc: &desc, what: "convolution forward \(g)"),
+            dataBackward: { hint in
+                var desc = dnnl_convolution_desc_t()
+                var diffSrc = Self.inputDesc(g, dnnl_format_tag_any)
+                var w = Self.weightsDesc(g, dnnl_format_tag_any)
+                var diffDst = Self.outputDesc(g, dnnl_format_tag_any)
+                DNNL.check(dnnl_dilated_convolution_backward_data_desc_init(
+                    &desc, dnnl_convolution_direct, &diffSrc, &w, &diffDst, c.strides, c.dilates, c.padL, c.padR),
+                    "convolution_backward_data_desc_init \(g)")
+                return Primitive(opDesc: &desc, hint: hint, what: "convolution backward data \(g)")
+            },
+            weightsBackward: { hint in
+                var desc = dnnl_convolution_desc_t()
+                var src = Self.inputDesc(g, dnnl_format_tag_any)
+                var diffW = Self.weightsDesc(g, dnnl_format_tag_any)
+                var diffB = MemoryDesc.f32([g.outChannels], dnnl_a)
+                var diffDst = Self.outputDesc(g, dnnl_format_tag_any)
+                let status = withUnsafeMutablePointer(to: &diffB) { biasPointer in
+                    dnnl_dilated_convolution_backward_weights_desc_init(
+                        &desc, dnnl_convolution_direct, &src, &diffW, g.hasBias ? biasPointer : nil, &diffDst,
+                        c.strides, c.dilates, c.padL, c.padR)
+                }
+                DNNL.check(status, "convolution_backward_weights_desc_init \(g)")
+                return Primitive(opDesc: &desc, hint: hint, what: "convolution backward weights \(g)")
+            })
     }
 
     /// oneDNN implementation names: "forward", plus "backwardData" / "backwardWeights" once built.
-    public var implementations: [String: String] {
-        builtBackward.merging(["forward": forwardPrimitive.implementation]) { $1 }
-    }
+    public var implementations: [String: String] { core.implementations }
 
     /// Builds the backward primitives now (otherwise built on first use).
-    public func prepareBackward() {
-        builtBackward["backwardData"] = dataBackward.primitive.implementation
-        builtBackward["backwardWeights"] = weightsBackward.primitive.implementation
-    }
+    public func prepareBackward() { core.prepareBackward() }
 
     /// `output = conv(input, weight) + bias`; reorders the weights.
     public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
@@ -70,18 +77,7 @@ public final class ConvolutionKernel: ConvolutionComputing {
     ///   (pass `true` after every update of `weight`).
     public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                         output: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        DNNL.require(geometry.hasBias == (bias != nil), "bias must be given exactly when the geometry has one")
-        var args = [
-            (DNNL_ARG_SRC, forwardInput.input(input)),
-            (DNNL_ARG_WEIGHTS, forwardWeights.input(weight, refresh: weightsChanged)),
-            (DNNL_ARG_DST, forwardOutput.output(output)),
-        ]
-        if let bias {
-            biasMemory.bind(bias)
-            args.append((DNNL_ARG_BIAS, biasMemory.handle))
-        }
-        forwardPrimitive.execute(args)
-        forwardOutput.finish(output)
+        core.forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: weightsChanged)
     }
 
     /// `inputGrad = d loss / d input`; reorders the weights.
@@ -93,31 +89,13 @@ public final class ConvolutionKernel: ConvolutionComputing {
     /// `inputGrad = d loss / d input`; `weightsChanged: false` reuses the previous call's reordered weights.
     public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                              inputGrad: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        let b = dataBackward
-        builtBackward["backwardData"] = b.primitive.implementation
-        b.primitive.execute([
-            (DNNL_ARG_DIFF_DST, b.outputGradient.input(outputGrad)),
-            (DNNL_ARG_WEIGHTS, b.weights.input(weight, refresh: weightsChanged)),
-            (DNNL_ARG_DIFF_SRC, b.inputGradient.output(inputGrad)),
-        ])
-        b.inputGradient.finish(inputGrad)
+        core.backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: weightsChanged)
     }
 
     /// `weightGrad` (and `biasGrad`) = d loss / d weight (bias), summed over the batch; overwritten.
     public func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
                                 weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) {
-        DNNL.require(geometry.hasBias == (biasGrad != nil), "bias gradient must be given exactly when the geometry has a bias")
-        let b = weightsBackward
-        builtBackward["backwardWeights"] = b.primitive.implementation
-        var args = [
-            (DNNL_ARG_SRC, b.input.input(input)),
-            (DNNL_ARG_DIFF_DST, b.outputGradient.input(outputGrad)),
-            (DNNL_ARG_DIFF_WEIGHTS, b.weightsGradient.output(weightGrad)),
-        ]
-        if let biasGrad, let e = b.biasGradient { args.append((DNNL_ARG_DIFF_BIAS, e.output(biasGrad))) }
-        b.primitive.execute(args)
-        b.weightsGradient.finish(weightGrad)
-        if let biasGrad { b.biasGradient?.finish(biasGrad) }
+        core.backwardWeights(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
     }
 
     /// Backward-weights, then (when `inputGrad` is given) backward-data, reordering `outputGrad` into
@@ -127,26 +105,8 @@ public final class ConvolutionKernel: ConvolutionComputing {
     public func backward(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
                          inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
                          biasGrad: UnsafeMutablePointer<Float>?, weightsChanged: Bool = true) {
-        DNNL.require(geometry.hasBias == (biasGrad != nil), "bias gradient must be given exactly when the geometry has a bias")
-        let w = weightsBackward
-        builtBackward["backwardWeights"] = w.primitive.implementation
-        let dy = w.outputGradient.input(outputGrad)
-        var args = [(DNNL_ARG_SRC, w.input.input(input)), (DNNL_ARG_DIFF_DST, dy),
-                    (DNNL_ARG_DIFF_WEIGHTS, w.weightsGradient.output(weightGrad))]
-        if let biasGrad, let e = w.biasGradient { args.append((DNNL_ARG_DIFF_BIAS, e.output(biasGrad))) }
-        w.primitive.execute(args)
-        w.weightsGradient.finish(weightGrad)
-        if let biasGrad { w.biasGradient?.finish(biasGrad) }
-        guard let inputGrad else { return }
-        let d = dataBackward
-        builtBackward["backwardData"] = d.primitive.implementation
-        let shared = d.outputGradient.primitiveDesc.sameLayout(as: w.outputGradient.primitiveDesc)
-        d.primitive.execute([
-            (DNNL_ARG_DIFF_DST, shared ? dy : d.outputGradient.input(outputGrad)),
-            (DNNL_ARG_WEIGHTS, d.weights.input(weight, refresh: weightsChanged)),
-            (DNNL_ARG_DIFF_SRC, d.inputGradient.output(inputGrad)),
-        ])
-        d.inputGradient.finish(inputGrad)
+        core.backward(input: input, outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightGrad: weightGrad,
+                      biasGrad: biasGrad, weightsChanged: weightsChanged)
     }
 
     // MARK: - Descriptors
@@ -188,6 +148,4 @@ public final class ConvolutionKernel: ConvolutionComputing {
     }
 
     static func plainWeightsTag(_ g: ConvolutionGeometry) -> dnnl_format_tag_t { g.group == 1 ? dnnl_oihw : dnnl_goihw }
-
-    var forwardHint: Primitive { forwardPrimitive }
 }
