@@ -7,11 +7,9 @@ import CDNNL
 /// (N, out, outHeight, outWidth). Dilation is Caffe's (1 = dense); oneDNN's 0-based convention is
 /// applied here. Backward primitives are created on first use, so an inference-only kernel never builds
 /// them. Outputs are overwritten.
-public final class ConvolutionKernel: ConvolutionComputing {
+public final class ConvolutionKernel: WeightedKernel, ConvolutionComputing {
     /// The shape this kernel was made for.
     public let geometry: ConvolutionGeometry
-
-    private let core: WeightedKernel
 
     /// Creates the forward primitive for `geometry` (checked; an inconsistent one stops the program).
     public init(_ geometry: ConvolutionGeometry) {
@@ -31,7 +29,7 @@ public final class ConvolutionKernel: ConvolutionComputing {
         DNNL.check(status, "convolution_forward_desc_init \(g)")
         let plain = PlainLayouts(input: Self.inputDesc(g, dnnl_nchw), weights: Self.weightsDesc(g, Self.plainWeightsTag(g)),
                                  output: Self.outputDesc(g, dnnl_nchw), bias: bias)
-        core = WeightedKernel(
+        super.init(
             plain: plain, hasBias: g.hasBias, forward: Primitive(opDesc: &desc, what: "convolution forward \(g)"),
             dataBackward: { hint in
                 var desc = dnnl_convolution_desc_t()
@@ -57,56 +55,6 @@ public final class ConvolutionKernel: ConvolutionComputing {
                 DNNL.check(status, "convolution_backward_weights_desc_init \(g)")
                 return Primitive(opDesc: &desc, hint: hint, what: "convolution backward weights \(g)")
             })
-    }
-
-    /// oneDNN implementation names: "forward", plus "backwardData" / "backwardWeights" once built.
-    public var implementations: [String: String] { core.implementations }
-
-    /// Builds the backward primitives now (otherwise built on first use).
-    public func prepareBackward() { core.prepareBackward() }
-
-    /// `output = conv(input, weight) + bias`; reorders the weights.
-    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>) {
-        forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: true)
-    }
-
-    /// `output = conv(input, weight) + bias`.
-    ///
-    /// - Parameter weightsChanged: `false` reuses the weights reordered by the previous forward call
-    ///   (pass `true` after every update of `weight`).
-    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        core.forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: weightsChanged)
-    }
-
-    /// `inputGrad = d loss / d input`; reorders the weights.
-    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             inputGrad: UnsafeMutablePointer<Float>) {
-        backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: true)
-    }
-
-    /// `inputGrad = d loss / d input`; `weightsChanged: false` reuses the previous call's reordered weights.
-    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             inputGrad: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        core.backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: weightsChanged)
-    }
-
-    /// `weightGrad` (and `biasGrad`) = d loss / d weight (bias), summed over the batch; overwritten.
-    public func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
-                                weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) {
-        core.backwardWeights(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
-    }
-
-    /// Backward-weights, then (when `inputGrad` is given) backward-data, reordering `outputGrad` into
-    /// oneDNN's layout once for both when the two primitives chose the same layout.
-    ///
-    /// - Parameter weightsChanged: `false` reuses the weights reordered by the previous backward-data call.
-    public func backward(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                         inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
-                         biasGrad: UnsafeMutablePointer<Float>?, weightsChanged: Bool = true) {
-        core.backward(input: input, outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightGrad: weightGrad,
-                      biasGrad: biasGrad, weightsChanged: weightsChanged)
     }
 
     // MARK: - Descriptors

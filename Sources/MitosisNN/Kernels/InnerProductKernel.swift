@@ -5,11 +5,9 @@ import CDNNL
 /// output (N, out). A 4-D input blob is passed flattened, (N, C*H*W), exactly as Caffe does. The weights
 /// take the layout oneDNN prefers (reordered on every call unless `weightsChanged: false`). Outputs are
 /// overwritten.
-public final class InnerProductKernel: InnerProductComputing {
+public final class InnerProductKernel: WeightedKernel, InnerProductComputing {
     /// The shape this kernel was made for.
     public let geometry: InnerProductGeometry
-
-    private let core: WeightedKernel
 
     /// Creates the forward primitive for `geometry` (checked; an inconsistent one stops the program).
     public init(_ geometry: InnerProductGeometry) {
@@ -26,7 +24,7 @@ public final class InnerProductKernel: InnerProductComputing {
                                                  g.hasBias ? biasPointer : nil, &dst)
         }
         DNNL.check(status, "inner_product_forward_desc_init \(g)")
-        core = WeightedKernel(
+        super.init(
             plain: PlainLayouts(input: src, weights: Self.weightsDesc(g), output: dst, bias: bias), hasBias: g.hasBias,
             forward: Primitive(opDesc: &desc, what: "inner product forward \(g)"),
             dataBackward: { hint in
@@ -50,42 +48,6 @@ public final class InnerProductKernel: InnerProductComputing {
                 DNNL.check(status, "inner_product_backward_weights_desc_init \(g)")
                 return Primitive(opDesc: &desc, hint: hint, what: "inner product backward weights \(g)")
             })
-    }
-
-    /// oneDNN implementation names: "forward", plus "backwardData" / "backwardWeights" once built.
-    public var implementations: [String: String] { core.implementations }
-
-    /// Builds the backward primitives now (otherwise built on first use).
-    public func prepareBackward() { core.prepareBackward() }
-
-    /// `output = input * weight^T + bias`; reorders the weights.
-    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>) {
-        forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: true)
-    }
-
-    /// `output = input * weight^T + bias`; `weightsChanged: false` reuses the previous call's reordered weights.
-    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                        output: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        core.forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: weightsChanged)
-    }
-
-    /// `inputGrad = outputGrad * weight`.
-    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             inputGrad: UnsafeMutablePointer<Float>) {
-        backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: true)
-    }
-
-    /// `inputGrad = outputGrad * weight`; `weightsChanged: false` reuses the previous call's reordered weights.
-    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                             inputGrad: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
-        core.backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: weightsChanged)
-    }
-
-    /// `weightGrad = outputGrad^T * input`, `biasGrad` = column sums of `outputGrad`; overwritten.
-    public func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
-                                weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) {
-        core.backwardWeights(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
     }
 
     static func inputDesc(_ g: InnerProductGeometry) -> MemoryDesc { .f32([g.batch, g.inputs], dnnl_nc) }

@@ -7,11 +7,12 @@ struct PlainLayouts {
     var input: MemoryDesc, weights: MemoryDesc, output: MemoryDesc, bias: MemoryDesc
 }
 
-/// The forward, backward-data and backward-weights primitives of one weighted layer of fixed shape, with
-/// the edges that reorder between the caller's plain buffers and oneDNN's layouts. A kernel supplies the
-/// primitives (its operation's descriptors); everything else, binding, execution and weight caching,
-/// happens here once for both kernels. Outputs are overwritten.
-final class WeightedKernel {
+/// The base of `ConvolutionKernel` and `InnerProductKernel`: the forward, backward-data and
+/// backward-weights primitives of one weighted layer of fixed shape, with the edges that reorder between
+/// the caller's plain buffers and oneDNN's layouts. A kernel supplies the primitives (its operation's
+/// descriptors); everything else, binding, execution and weight caching, happens here once for both.
+/// Outputs are overwritten.
+public class WeightedKernel {
     let plain: PlainLayouts
     let hasBias: Bool
     let forwardPrimitive: Primitive
@@ -39,18 +40,26 @@ final class WeightedKernel {
     }
 
     /// oneDNN implementation names: "forward", plus "backwardData" / "backwardWeights" once built.
-    var implementations: [String: String] {
+    public var implementations: [String: String] {
         builtBackward.merging(["forward": forwardPrimitive.implementation]) { $1 }
     }
 
-    func prepareBackward() {
+    /// Builds the backward primitives now (otherwise built on first use).
+    public func prepareBackward() {
         builtBackward["backwardData"] = dataBackward.primitive.implementation
         builtBackward["backwardWeights"] = weightsBackward.primitive.implementation
     }
 
-    /// `weightsChanged: false` reuses the weights reordered by the previous forward call.
-    func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 output: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
+    /// The layer's output (`conv(input, weight) + bias`, `input * weight^T + bias`); reorders the weights.
+    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>) {
+        forward(input: input, weight: weight, bias: bias, output: output, weightsChanged: true)
+    }
+
+    /// The layer's output; `weightsChanged: false` reuses the weights reordered by the previous forward call
+    /// (pass `true` after every update of `weight`).
+    public func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
+                        output: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
         DNNL.require(hasBias == (bias != nil), "bias must be given exactly when the geometry has one")
         var args = [
             (DNNL_ARG_SRC, forwardInput.input(input)),
@@ -65,10 +74,21 @@ final class WeightedKernel {
         forwardOutput.finish(output)
     }
 
+    /// `inputGrad = d loss / d input`; reorders the weights.
+    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                             inputGrad: UnsafeMutablePointer<Float>) {
+        backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: true)
+    }
+
     /// `inputGrad = d loss / d input`; `weightsChanged: false` reuses the previous call's reordered weights.
+    public func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                             inputGrad: UnsafeMutablePointer<Float>, weightsChanged: Bool) {
+        backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: weightsChanged, reordered: nil)
+    }
+
     /// `outputGradient`, when given, is `outputGrad` already in the primitive's layout (see `backward`).
     func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>, inputGrad: UnsafeMutablePointer<Float>,
-                      weightsChanged: Bool, reordered outputGradient: dnnl_memory_t? = nil) {
+                      weightsChanged: Bool, reordered outputGradient: dnnl_memory_t?) {
         let b = dataBackward
         builtBackward["backwardData"] = b.primitive.implementation
         b.primitive.execute([
@@ -79,10 +99,15 @@ final class WeightedKernel {
         b.inputGradient.finish(inputGrad)
     }
 
-    /// `weightGrad` (and `biasGrad`) = d loss / d weight (bias), summed over the batch. Returns the memory
-    /// the primitive read `outputGrad` from.
+    /// `weightGrad` (and `biasGrad`) = d loss / d weight (bias), summed over the batch; overwritten.
+    public func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
+                                weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) {
+        weightGradients(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
+    }
+
+    /// `backwardWeights`, returning the memory the primitive read `outputGrad` from.
     @discardableResult
-    func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
+    func weightGradients(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
                          weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?) -> dnnl_memory_t {
         DNNL.require(hasBias == (biasGrad != nil), "bias gradient must be given exactly when the geometry has a bias")
         let b = weightsBackward
@@ -99,10 +124,12 @@ final class WeightedKernel {
 
     /// Backward-weights, then (when `inputGrad` is given) backward-data, reordering `outputGrad` into
     /// oneDNN's layout once for both when the two primitives chose the same layout.
-    func backward(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                  inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
-                  biasGrad: UnsafeMutablePointer<Float>?, weightsChanged: Bool) {
-        let dy = backwardWeights(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
+    ///
+    /// - Parameter weightsChanged: `false` reuses the weights reordered by the previous backward-data call.
+    public func backward(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
+                         inputGrad: UnsafeMutablePointer<Float>?, weightGrad: UnsafeMutablePointer<Float>,
+                         biasGrad: UnsafeMutablePointer<Float>?, weightsChanged: Bool = true) {
+        let dy = weightGradients(input: input, outputGrad: outputGrad, weightGrad: weightGrad, biasGrad: biasGrad)
         guard let inputGrad else { return }
         let shared = dataBackward.outputGradient.primitiveDesc.sameLayout(as: weightsBackward.outputGradient.primitiveDesc)
         backwardData(outputGrad: outputGrad, weight: weight, inputGrad: inputGrad, weightsChanged: weightsChanged,
