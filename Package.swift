@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "MitosisStore", targets: ["MitosisStore"]),
         .library(name: "MitosisData", targets: ["MitosisData"]),
         .library(name: "MitosisSynth", targets: ["MitosisSynth"]),
+        .library(name: "MitosisVisuals", targets: ["MitosisVisuals"]),
         .library(name: "MitosisPipeline", targets: ["MitosisPipeline"]),
     ],
     dependencies: [
@@ -52,10 +53,12 @@ let package = Package(
         // Synthetic H&E cohorts for tests, the demo and benchmarks.
         .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisSupport"], swiftSettings: fast),
         // The six steps, detection, evaluation, grading, reports.
+        // Plots, heatmaps, overlays and thumbnails drawn into images (PNG) and SVG; knows nothing of the steps.
+        .target(name: "MitosisVisuals", dependencies: ["MitosisImage"], swiftSettings: fast),
         .target(
             name: "MitosisPipeline",
             dependencies: [
-                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "COpenSlide",
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "MitosisVisuals", "COpenSlide",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
@@ -76,7 +79,8 @@ let package = Package(
         .testTarget(name: "MitosisStoreTests", dependencies: ["MitosisStore"]),
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
-        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "MitosisSupport", "COpenSlide"]),
+        .testTarget(name: "MitosisVisualsTests", dependencies: ["MitosisVisuals", "MitosisImage"]),
+        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "MitosisSupport", "MitosisVisuals", "COpenSlide"]),
         .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -2,6 +2,7 @@ import Foundation
 import MitosisImage
 import Testing
 @testable import MitosisPipeline
+import MitosisVisuals
 
 @Suite struct ReportHTMLTests {
     static let demo: ReportData = try! ReportDemo.make(seed: 3, folds: 3, imagesPerFold: 1, side: 96)

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import MitosisPipeline
+import MitosisVisuals
 
 @Suite struct ReportWriterTests {
     let entries = [DetectionWriter.Entry(x: 1204, y: 88.5, score: 3.5731),

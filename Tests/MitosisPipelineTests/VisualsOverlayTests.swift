@@ -1,6 +1,7 @@
 import MitosisImage
 import Testing
 @testable import MitosisPipeline
+import MitosisVisuals
 
 @Suite struct VisualsOverlayTests {
     /// Whether a colour within `tolerance` (per channel) of `color` appears within `slack` pixels of

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisImage
 import MitosisSupport
+import MitosisVisuals
 
 /// The text, CSV, JSON and chart of an evaluation (what `mitosis evaluate` prints and writes).
 extension EvaluationReport {

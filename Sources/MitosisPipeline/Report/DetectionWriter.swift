@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisSupport
+import MitosisVisuals
 
 /// Detections as files other tools read: CSV for scripts and spreadsheets, GeoJSON for QuPath.
 ///

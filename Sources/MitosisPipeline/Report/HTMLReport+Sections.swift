@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisVisuals
 
 extension HTMLReport {
     // MARK: Results

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisSupport
+import MitosisVisuals
 
 /// The run report as one self-contained HTML file: header with the key figures, per-round fold tables and
 /// precision-recall curves, loss curves, a gallery of test images (detections and heatmaps, embedded as

@@ -1,3 +1,5 @@
+import MitosisVisuals
+
 /// The report's charts, built from its raw curves.
 public enum ReportCharts {
     /// Precision against recall, one series per fold, a dark marker at each fold's chosen threshold.

@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisVisuals
 
 /// A made-up but internally consistent `ReportData` (tiny synthetic tissue, probability maps, detections
 /// matched for real) to preview and test the report without running the pipeline.

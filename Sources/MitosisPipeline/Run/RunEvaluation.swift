@@ -2,6 +2,7 @@ import Foundation
 import MitosisData
 import MitosisImage
 import MitosisSupport
+import MitosisVisuals
 
 extension RunPipeline {
     /// How maps become scored detections (the same as `mitosis detect`).

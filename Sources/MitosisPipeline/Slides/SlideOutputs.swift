@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MitosisImage
 import MitosisSupport
+import MitosisVisuals
 
 /// What `mitosis slide` writes per slide and per batch.
 ///

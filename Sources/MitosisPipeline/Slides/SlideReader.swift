@@ -3,6 +3,7 @@ import Foundation
 import MitosisData
 import MitosisImage
 import MitosisSupport
+import MitosisVisuals
 
 /// One level of a slide's pyramid.
 public struct SlideLevel: Sendable, Equatable, Codable {

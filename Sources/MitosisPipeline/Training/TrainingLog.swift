@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisVisuals
 
 /// The loss-curve picture of a training log (`<prefix>_log.csv` -> `<prefix>_loss.png`).
 public enum TrainingLog {

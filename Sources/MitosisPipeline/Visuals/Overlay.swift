@@ -1,4 +1,5 @@
 import MitosisImage
+import MitosisVisuals
 
 /// Colours and sizes of the detection overlay.
 ///

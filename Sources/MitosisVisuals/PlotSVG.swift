@@ -84,7 +84,7 @@ extension Plot {
 }
 
 /// `&`, `<`, `>`, `"` and `'` escaped for XML and HTML text and attributes.
-func escapeXML(_ s: String) -> String {
+public func escapeXML(_ s: String) -> String {
     var out = ""
     out.reserveCapacity(s.count)
     for ch in s {

@@ -4,7 +4,7 @@ import FoundationXML
 #endif
 import MitosisImage
 import Testing
-@testable import MitosisPipeline
+@testable import MitosisVisuals
 
 @Suite struct VisualsPlotTests {
     static let red = RGBColor(220, 0, 0)
