@@ -14,21 +14,23 @@ public enum AtomicFile {
     /// Writes `data` to `path` atomically, creating the parent folder if needed.
     /// - Throws: `FileWriteError` naming `path` (and saying so when the disk is full).
     public static func write(_ data: Data, to path: String) throws {
-        try write(path) { temporary in
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
-            guard fd >= 0 else { throw FileWriteError(path: path, code: errno, bytes: Int64(data.count)) }
-            defer { close(fd) }
-            try data.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
-                var offset = 0
-                while offset < raw.count {
-                    let n = posixWrite(fd, raw.baseAddress! + offset, raw.count - offset)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        throw FileWriteError(path: path, code: errno, bytes: Int64(data.count))
-                    }
-                    offset += n
-                }
+        try write(path) { temporary in try data.withUnsafeBytes { try writeAll($0, to: temporary, reportedAs: path) } }
+    }
+
+    /// Writes `bytes` to the (new or truncated) file `temporary` with write(2), so a failure keeps its errno.
+    /// - Throws: `FileWriteError` naming `path` (and saying so when the disk is full).
+    public static func writeAll(_ bytes: UnsafeRawBufferPointer, to temporary: String, reportedAs path: String) throws {
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
+        guard fd >= 0 else { throw FileWriteError(path: path, code: errno, bytes: Int64(bytes.count)) }
+        defer { close(fd) }
+        var offset = 0
+        while offset < bytes.count {
+            let n = posixWrite(fd, bytes.baseAddress! + offset, bytes.count - offset)
+            if n < 0 {
+                if errno == EINTR { continue }
+                throw FileWriteError(path: path, code: errno, bytes: Int64(bytes.count))
             }
+            offset += n
         }
     }
 

@@ -39,9 +39,7 @@ struct FaultMatrixCLITests {
     static func fill(_ disk: String, leave: Int64) throws {
         let free = try #require(DiskSpace.available(at: disk))
         let size = max(0, free - leave)
-        let handle = try #require(FileHandle(forWritingAtPath: { FileManager.default.createFile(atPath: disk + "/filler", contents: nil); return disk + "/filler" }()))
-        try handle.write(contentsOf: Data(count: Int(size)))
-        try handle.close()
+        try #require(FileManager.default.createFile(atPath: disk + "/filler", contents: Data(count: Int(size))), "cannot fill \(disk)")
     }
 
     static let probmap = ["probmap", "--net", "author/deploy_train32.prototxt", "--weights", "author/1_caffenet_train_w32_2nd_iter_600000.caffemodel",

@@ -31,7 +31,8 @@ public enum ImageIO {
     ///
     /// - Parameter format: the format to write; `nil` infers it from the extension of `path`.
     /// - Throws: `ImageError.unsupported` for an unknown extension, `.cannotWrite` for I/O failures or an
-    ///   image the format cannot hold (e.g. RGBA as JPEG is written without alpha; PNG/TIFF hold 1/3/4).
+    ///   image the format cannot hold (e.g. RGBA as JPEG is written without alpha; PNG/TIFF hold 1/3/4);
+    ///   `FileWriteError` when the disk is full.
     public static func write(_ image: Image, to path: String, format: ImageFormat? = nil,
                              options: ImageWriteOptions = ImageWriteOptions()) throws {
         guard let format = format ?? ImageFormat(extensionOf: path) else {
@@ -76,26 +77,18 @@ public enum ImageIO {
         return [UInt8](data)
     }
 
-    /// Writes `bytes` to `temporary`; failures are reported against the user's `path`.
+    /// Writes `bytes` to `temporary`; failures are reported against the user's `path`: a full disk as the
+    /// `FileWriteError` that says so, anything else as `ImageError.cannotWrite`.
     static func writeBytes(_ bytes: [UInt8], to temporary: String, reportedAs path: String) throws {
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC, 0o666)
-        guard fd >= 0 else { throw ImageError.cannotWrite(path: path, reason: String(cString: strerror(errno))) }
-        defer { close(fd) }
-        try bytes.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 {
-                    if errno == EINTR { continue }
-                    throw ImageError.cannotWrite(path: path, reason: String(cString: strerror(errno)))
-                }
-                offset += n
-            }
+        do {
+            try bytes.withUnsafeBytes { try AtomicFile.writeAll($0, to: temporary, reportedAs: path) }
+        } catch let error as FileWriteError where !error.diskFull {
+            throw ImageError.cannotWrite(path: path, reason: error.reason)
         }
     }
 
     /// Calls `body` with a temporary path beside `path`, then renames it to `path`; removes it on failure.
-    /// A write that failed because the disk is full (libtiff and libpng say only "write error") becomes a
+    /// A TIFF write that failed because the disk is full (libtiff says only "write error") becomes a
     /// `FileWriteError` that says so, with the space left.
     static func writeAtomically(_ path: String, _ body: (String) throws -> Void) throws {
         do {
