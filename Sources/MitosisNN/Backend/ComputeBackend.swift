@@ -16,10 +16,9 @@ public protocol ComputeBackend {
     func makeInnerProduct(_ geometry: InnerProductGeometry) throws -> any InnerProductComputing
 }
 
-/// Convolution forward, backward-data and backward-weights for one geometry.
-public protocol ConvolutionComputing: AnyObject {
-    var geometry: ConvolutionGeometry { get }
-    /// output = conv(input, weight) + bias. `bias` is nil when the geometry has no bias.
+/// The arithmetic of a layer with a weight and an optional bias (convolution, inner product) for one geometry.
+public protocol WeightedComputing: AnyObject {
+    /// output = op(input, weight) + bias. `bias` is nil when the geometry has no bias.
     func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
                  output: UnsafeMutablePointer<Float>)
     /// inputGrad = d loss / d input.
@@ -28,6 +27,11 @@ public protocol ConvolutionComputing: AnyObject {
     /// weightGrad (and biasGrad if non-nil) = d loss / d weight (bias), summed over the batch.
     func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
                          weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?)
+}
+
+/// Convolution forward, backward-data and backward-weights for one geometry.
+public protocol ConvolutionComputing: WeightedComputing {
+    var geometry: ConvolutionGeometry { get }
 }
 
 /// Pooling forward and backward for one geometry.
@@ -40,14 +44,8 @@ public protocol PoolingComputing: AnyObject {
 }
 
 /// Inner product forward and backward for one geometry.
-public protocol InnerProductComputing: AnyObject {
+public protocol InnerProductComputing: WeightedComputing {
     var geometry: InnerProductGeometry { get }
-    func forward(input: UnsafePointer<Float>, weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?,
-                 output: UnsafeMutablePointer<Float>)
-    func backwardData(outputGrad: UnsafePointer<Float>, weight: UnsafePointer<Float>,
-                      inputGrad: UnsafeMutablePointer<Float>)
-    func backwardWeights(input: UnsafePointer<Float>, outputGrad: UnsafePointer<Float>,
-                         weightGrad: UnsafeMutablePointer<Float>, biasGrad: UnsafeMutablePointer<Float>?)
 }
 
 /// The pure-Swift backend: im2col + `GEMM.sgemm` (both cores) for convolution and inner product, direct loops

@@ -46,40 +46,12 @@ public final class InnerProduct: Layer {
 
     public func forward(bottoms: [Blob], tops: [Blob]) {
         guard let kernel else { preconditionFailure("\(name): forward before reshape") }
-        let hasBias = parameters.biasTerm, bias = hasBias ? blobs[1].data : []
-        bottoms[0].data.withUnsafeBufferPointer { x in
-            blobs[0].data.withUnsafeBufferPointer { w in
-                bias.withUnsafeBufferPointer { b in
-                    tops[0].data.withUnsafeMutableBufferPointer { y in
-                        kernel.forward(input: x.baseAddress!, weight: w.baseAddress!,
-                                       bias: hasBias ? b.baseAddress! : nil, output: y.baseAddress!)
-                    }
-                }
-            }
-        }
+        kernel.forward(bottom: bottoms[0], top: tops[0], blobs: blobs, hasBias: parameters.biasTerm)
     }
 
     public func backward(tops: [Blob], propagateDown: [Bool], bottoms: [Blob]) {
         guard let kernel else { preconditionFailure("\(name): backward before reshape") }
-        let hasBias = parameters.biasTerm
-        tops[0].diff.withUnsafeBufferPointer { dy in
-            bottoms[0].data.withUnsafeBufferPointer { x in
-                weightGrad.withUnsafeMutableBufferPointer { dw in
-                    biasGrad.withUnsafeMutableBufferPointer { db in
-                        kernel.backwardWeights(input: x.baseAddress!, outputGrad: dy.baseAddress!,
-                                               weightGrad: dw.baseAddress!, biasGrad: hasBias ? db.baseAddress! : nil)
-                    }
-                }
-            }
-            if propagateDown[0] {
-                blobs[0].data.withUnsafeBufferPointer { w in
-                    bottoms[0].diff.withUnsafeMutableBufferPointer { dx in
-                        kernel.backwardData(outputGrad: dy.baseAddress!, weight: w.baseAddress!, inputGrad: dx.baseAddress!)
-                    }
-                }
-            }
-        }
-        accumulate(weightGrad, into: blobs[0])
-        if hasBias { accumulate(biasGrad, into: blobs[1]) }
+        kernel.backward(top: tops[0], bottom: bottoms[0], propagateDown: propagateDown[0], blobs: blobs,
+                        hasBias: parameters.biasTerm, weightGrad: &weightGrad, biasGrad: &biasGrad)
     }
 }
