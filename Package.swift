@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "MitosisData", targets: ["MitosisData"]),
         .library(name: "MitosisSynth", targets: ["MitosisSynth"]),
         .library(name: "MitosisVisuals", targets: ["MitosisVisuals"]),
+        .library(name: "MitosisTraining", targets: ["MitosisTraining"]),
         .library(name: "MitosisPipeline", targets: ["MitosisPipeline"]),
     ],
     dependencies: [
@@ -51,14 +52,22 @@ let package = Package(
         // The tutorial's dataset layout: images, centre CSVs, helper masks, patients.
         .target(name: "MitosisData", dependencies: ["MitosisImage", "MitosisSupport"]),
         // Synthetic H&E cohorts for tests, the demo and benchmarks.
-        .target(name: "MitosisSynth", dependencies: ["MitosisImage", "MitosisSupport"], swiftSettings: fast),
+        .target(name: "MitosisSynth", dependencies: ["MitosisData", "MitosisImage", "MitosisSupport"], swiftSettings: fast),
         // The six steps, detection, evaluation, grading, reports.
         // Plots, heatmaps, overlays and thumbnails drawn into images (PNG) and SVG; knows nothing of the steps.
         .target(name: "MitosisVisuals", dependencies: ["MitosisImage"], swiftSettings: fast),
         .target(
+            name: "MitosisTraining",
+            dependencies: [
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "MitosisVisuals",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: fast),
+        .target(
             name: "MitosisPipeline",
             dependencies: [
-                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "MitosisVisuals", "COpenSlide",
+                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSupport", "MitosisVisuals",
+                "MitosisTraining", "COpenSlide",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: fast),
@@ -66,8 +75,8 @@ let package = Package(
         .executableTarget(
             name: "mitosis",
             dependencies: [
-                "MitosisImage", "MitosisNN", "MitosisCaffe", "MitosisStore", "MitosisData", "MitosisSynth",
-                "MitosisPipeline", "MitosisSupport",
+                "MitosisImage", "MitosisNN", "MitosisStore", "MitosisData", "MitosisSynth",
+                "MitosisPipeline", "MitosisSupport", "MitosisTraining",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -80,8 +89,9 @@ let package = Package(
         .testTarget(name: "MitosisDataTests", dependencies: ["MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisSynthTests", dependencies: ["MitosisSynth", "MitosisData", "MitosisImage"]),
         .testTarget(name: "MitosisVisualsTests", dependencies: ["MitosisVisuals", "MitosisImage"]),
-        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "MitosisSupport", "MitosisVisuals", "COpenSlide"]),
-        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport"]),
+        .testTarget(name: "MitosisTrainingTests", dependencies: ["MitosisTraining", "MitosisCaffe", "MitosisData", "MitosisImage", "MitosisNN", "MitosisStore", "MitosisSupport"]),
+        .testTarget(name: "MitosisPipelineTests", dependencies: ["MitosisPipeline", "MitosisTraining", "MitosisSynth", "MitosisSupport", "MitosisVisuals", "COpenSlide"]),
+        .testTarget(name: "MitosisCLITests", dependencies: ["mitosis", "MitosisImage", "MitosisPipeline", "MitosisSupport", "MitosisTraining"]),
     ],
     swiftLanguageModes: [.v5]
 )
@@ -91,7 +101,7 @@ let package = Package(
 if Context.environment["MITOSIS_FUZZ"] == "1" {
     package.targets.append(.executableTarget(
         name: "mitosis-fuzz",
-        dependencies: ["MitosisCaffe", "MitosisData", "MitosisImage", "MitosisPipeline"],
+        dependencies: ["MitosisCaffe", "MitosisData", "MitosisImage", "MitosisPipeline", "MitosisSupport", "MitosisTraining"],
         path: "Fuzz/MitosisFuzz",
         swiftSettings: [.unsafeFlags(["-parse-as-library"])]))
     package.products.append(.executable(name: "mitosis-fuzz", targets: ["mitosis-fuzz"]))

@@ -16,7 +16,7 @@ let package = Package(
             swiftSettings: [.unsafeFlags(["-Ounchecked", "-wmo"], .when(configuration: .release))]),
         .executableTarget(
             name: "sweep-bench",
-            dependencies: [.product(name: "MitosisPipeline", package: root)]),
+            dependencies: [.product(name: "MitosisPipeline", package: root), .product(name: "MitosisSupport", package: root)]),
         .executableTarget(
             name: "hotspot-bench",
             dependencies: [.product(name: "MitosisPipeline", package: root), .product(name: "MitosisImage", package: root),

@@ -1,5 +1,3 @@
-import MitosisSupport
-
 /// A small deterministic PRNG (SplitMix64) for every random choice the pipeline makes.
 ///
 /// Same seed, same sequence, on every platform and thread count. Streams for independent work items are

@@ -62,3 +62,12 @@ public struct CohortSpec: Sendable, Equatable {
         return String(repeating: "0", count: max(0, digits - s.count)) + s
     }
 }
+
+extension CohortSpec {
+    /// Every setting of the spec as one line, for the marker of a finished cohort.
+    func stamp(candidateMasks: Bool) -> String {
+        let free = mitosisFreePatients.map(String.init).joined(separator: ",")
+        return "patients \(patients) images \(imagesPerPatient) size \(width)x\(height) seed \(seed) "
+            + "mitoses \(mitosesPerImage) spread \(patientRateSpread) free [\(free)] cmask \(candidateMasks)\n"
+    }
+}

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import MitosisData
 import MitosisImage
 import MitosisSupport
 
@@ -36,6 +37,8 @@ public enum SynthError: Error, CustomStringConvertible {
     case cannotCreateFolder(path: String, reason: String)
     /// A file could not be written.
     case cannotWrite(path: String, reason: String)
+    /// The folder holds something other than a finished cohort of the requested spec.
+    case otherCohort(path: String)
 
     public var description: String {
         switch self {
@@ -43,6 +46,8 @@ public enum SynthError: Error, CustomStringConvertible {
             return "cannot create the cohort folder \(path): \(reason). HINT: check the parent folder exists and is writable."
         case let .cannotWrite(path, reason):
             return "cannot write \(path): \(reason). HINT: check free disk space and permissions."
+        case let .otherCohort(path):
+            return "\(path) holds a cohort made with other settings (or other files). HINT: use another output folder, or delete it."
         }
     }
 }
@@ -56,14 +61,15 @@ extension SyntheticCohort {
 
     /// Generates the cohort and writes it to `directory` in the tutorial's layout: `PP_II.tif` (RGB,
     /// `tiffCompression`), `PP_II.csv` (`x,y` integer centres, one per line, no header) and `PP_II_pc.png`
-    /// (8-bit gray, 255 in a disk of radius `helperDiskRadius` around each centre, 0 elsewhere).
+    /// (8-bit gray, 255 in a disk of radius `helperDiskRadius` around each centre, 0 elsewhere); with
+    /// `candidateMasks`, also `PP_II_cmask.png`, the dilated blue-ratio mask (`HelperMasks.candidateMask`).
     ///
     /// Images are generated in parallel on all cores; the files are byte-identical whatever the thread
     /// count. Each file is written atomically (temporary name, then rename).
     /// - Parameter progress: called after each image with (images done, total), from a worker thread.
     @discardableResult
     public static func write(_ spec: CohortSpec, to directory: String,
-                             tiffCompression: ImageWriteOptions.TIFFCompression = .lzw,
+                             tiffCompression: ImageWriteOptions.TIFFCompression = .lzw, candidateMasks: Bool = false,
                              progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CohortSummary {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
@@ -83,12 +89,42 @@ extension SyntheticCohort {
                 try ImageIO.write(helperMask(width: spec.width, height: spec.height, figures: figures),
                                   to: base + "_pc.png", options: ImageWriteOptions(pngCompressionLevel: 9))
                 try writeText(csv(figures), to: base + ".csv")
+                if candidateMasks {
+                    try ImageIO.write(Image(mask: HelperMasks.candidateMask(for: image)), to: base + "_cmask.png")
+                }
                 return CohortSummary.Entry(name: name, patient: patient, index: index, figures: figures)
             }
         }
         let entries = try results.map { try $0.get() }
         return CohortSummary(directory: directory, spec: spec, entries: entries,
                              mitosisFreePatients: spec.mitosisFreePatients)
+    }
+
+    /// The cohort of `spec` in `directory`, written unless a finished one of the same spec is there: a
+    /// marker file (`.complete`, the spec's description) is written last, so an interrupted cohort is written
+    /// again. Returns nil when the cohort was reused.
+    /// - Throws: `SynthError.otherCohort` when `directory` exists without that marker (another cohort, or
+    ///   other files); the folder is left as it is.
+    public static func writeUnlessDone(_ spec: CohortSpec, to directory: String, candidateMasks: Bool,
+                                       progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CohortSummary? {
+        let marker = (directory as NSString).appendingPathComponent(".complete")
+        let stamp = spec.stamp(candidateMasks: candidateMasks)
+        if (try? String(contentsOfFile: marker, encoding: .utf8)) == stamp { return nil }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: directory, isDirectory: &isFolder) {
+            // An interrupted write of this spec is written again; anything else is not overwritten.
+            let ours = Set((1...spec.patients).flatMap { p in (1...spec.imagesPerPatient).flatMap { i in
+                let name = spec.imageName(patient: p, index: i)
+                return [".tif", ".csv", "_pc.png", "_cmask.png"].map { name + $0 }
+            } })
+            let contents = (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []
+            if !isFolder.boolValue || contents.contains(".complete") || contents.contains(where: { !$0.hasPrefix(".") && !ours.contains($0) }) {
+                throw SynthError.otherCohort(path: directory)
+            }
+        }
+        let summary = try write(spec, to: directory, candidateMasks: candidateMasks, progress: progress)
+        try writeText(stamp, to: marker)
+        return summary
     }
 
     /// CSV text of centres: `x,y` per line (x = column), integers, newline-terminated; empty if none.

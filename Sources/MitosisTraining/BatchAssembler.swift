@@ -1,5 +1,6 @@
 // One phase of a data layer: take `batchSize` records from the reader, decode each `Datum`, transform it into
 // its slot of the batch (Caffe's `DataLayer::load_batch`).
+import MitosisSupport
 import MitosisNN
 import MitosisStore
 

@@ -4,6 +4,7 @@
 // Determinism: the producer is the only user of its reader and random generator and makes batches strictly
 // in order, so the sequence of batches is the same whatever the timing; prefetching only changes when a
 // batch is made, never which.
+import MitosisSupport
 import Foundation
 import MitosisNN
 

@@ -7,6 +7,7 @@
 // ((H - crop) / 2); the mirror draw comes before the crop draws. Departures: random numbers come from our
 // seeded generator, not Caffe's Boost RNG, and `mirror` only acts in TRAIN (Caffe also mirrors test batches
 // when a TEST layer sets `mirror: true`; the tutorial's TEST layers do not set it).
+import MitosisSupport
 import MitosisNN
 
 /// Turns one datum's uint8 C x H x W pixels into the float input of the network, as Caffe's data layer does.

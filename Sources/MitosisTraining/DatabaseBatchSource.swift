@@ -6,6 +6,7 @@
 // test runs. Departures: `backend` is taken from the database's own files when they disagree with the
 // prototxt (the tutorial's prototxts leave Caffe's default LEVELDB while `mitosis db` writes LMDB by default;
 // pass `detectBackend: false` for Caffe's strictness); see DataTransformer.swift for the transform.
+import MitosisSupport
 import Foundation
 import MitosisCaffe
 import MitosisImage
@@ -76,10 +77,10 @@ public final class DatabaseBatchSource: BatchSource {
     }
 
     /// Batches read straight from patch archives: per phase, the records of one side of a fold in the order
-    /// step 3 would write them to its database (`DatabaseStep.records`), so training sees the same batches
+    /// step 3 would write them to its database (the pipeline's `DatabaseStep.records`), so training sees the same batches
     /// as from the database. Batch size, transform and mean file come from `definitions`; their `source` is
     /// not read (it names the database `mitosis db` would write).
-    public init(patches: [Phase: ShuffledPatches], definitions: [Phase: DataDefinition], baseFolder: String,
+    public init(patches: [Phase: any RecordSource], definitions: [Phase: DataDefinition], baseFolder: String,
                 seed: UInt64 = 1, prefetchDepth: Int = 3, stainJitter: StainJitter? = nil) throws {
         do {
             for phase in [Phase.train, .test] {

@@ -105,24 +105,3 @@ public enum NetTemplates {
 
         """
 }
-
-extension TrainingSchedule {
-    /// Writes one fold's training files into `folder`: `net.prototxt` (data layers on `trainDB` and `testDB`
-    /// with the mean `mean`), `deploy.prototxt` and `solver.prototxt` (this schedule; snapshots
-    /// `<snapshotPrefix>_iter_N`). Paths inside `tree` are written relative to `folder` and others absolute
-    /// (FilePaths' rule). `mitosis run` writes both rounds' files with it and `mitosis refine` the round-2
-    /// files it leaves for `mitosis train`, so both get the same solver.
-    public func writeFoldFiles(into folder: String, trainDB: String, testDB: String, mean: String, backend: StoreBackend,
-                               snapshotPrefix: String = "model", seed: UInt64, tree: String, note: String? = nil) throws {
-        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-        func here(_ p: String) -> String { FilePaths.relative(FilePaths.absolute(p), from: folder, within: tree) }
-        let comment = note.map { $0.split(separator: "\n").map { "# " + $0 + "\n" }.joined() } ?? ""
-        try AtomicFile.write(comment + NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
-                                                             backend: backend.name, batchSize: batchSize), to: folder + "/net.prototxt")
-        try AtomicFile.write(NetTemplates.deployNet(), to: folder + "/deploy.prototxt")
-        try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: snapshotPrefix, maxIter: iterations,
-                                                 baseLR: baseLR, type: solverType, lrPolicy: lrPolicy, testIter: testIter,
-                                                 testInterval: testInterval, snapshot: snapshot, seed: seed),
-                             to: folder + "/solver.prototxt")
-    }
-}

@@ -2,6 +2,7 @@
 // optical-density space with Ruifrok & Johnston's H&E colour-deconvolution vectors (the "HED jitter" of
 // Tellez et al., Med Image Anal 2019). Not part of Caffe: `mitosis run` turns it on, `mitosis train` with
 // `--stain-jitter`.
+import MitosisSupport
 import Foundation
 
 /// Random stain variation of one training patch, to make a model trained on some patients' slides hold up

@@ -65,7 +65,7 @@ public final class Trainer {
     /// - Parameter patches: per phase, records to train and test on instead of the databases the net's data
     ///   layers name (`DatabaseBatchSource(patches:)`: the same records in the same order, read from the
     ///   patch archives).
-    public init(_ job: Job, patches: [Phase: ShuffledPatches]? = nil,
+    public init(_ job: Job, patches: [Phase: any RecordSource]? = nil,
                 backend: @autoclosure () -> any ComputeBackend = OneDNNBackend()) throws {
         self.job = job
         let solverURL = URL(fileURLWithPath: job.solverPath)

@@ -1,3 +1,4 @@
+import MitosisSupport
 import Foundation
 import MitosisImage
 import MitosisVisuals

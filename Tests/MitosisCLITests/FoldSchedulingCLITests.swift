@@ -1,5 +1,6 @@
 import Foundation
 import MitosisPipeline
+import MitosisTraining
 import Testing
 
 /// `mitosis train --folds --jobs` and `mitosis run` schedule folds the same way (FoldScheduler), so a fold

@@ -2,6 +2,7 @@ import Foundation
 import MitosisCaffe
 import MitosisPipeline
 import MitosisStore
+import MitosisTraining
 import Testing
 
 /// `mitosis refine` (step 6 for one fold) on a tiny synthetic cohort taken through steps 1-4 with the CLI.

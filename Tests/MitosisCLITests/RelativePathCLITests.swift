@@ -1,6 +1,7 @@
 import Foundation
 import MitosisImage
 import MitosisPipeline
+import MitosisTraining
 import Testing
 
 /// Every command as a user types it: relative paths, from a working folder that is not the data's, and

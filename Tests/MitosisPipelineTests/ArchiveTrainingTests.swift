@@ -4,6 +4,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisStore
+@testable import MitosisTraining
 import Testing
 @testable import MitosisPipeline
 

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 import Testing
 @testable import MitosisPipeline
 

@@ -3,8 +3,10 @@ import MitosisCaffe
 import MitosisImage
 import MitosisNN
 import MitosisStore
+import MitosisSupport
 import Testing
 @testable import MitosisPipeline
+@testable import MitosisTraining
 
 /// `count` random RGB images of `size` x `size`, labels 0, 1, 2, ... (mod `classes`).
 private func randomSamples(_ count: Int, size: Int = 6, classes: Int = 1_000, seed: UInt64 = 1) -> [(image: Image, label: Int)] {

@@ -3,6 +3,7 @@ import MitosisCaffe
 import MitosisImage
 import MitosisNN
 import MitosisStore
+import MitosisSupport
 import Testing
 @testable import MitosisPipeline
 

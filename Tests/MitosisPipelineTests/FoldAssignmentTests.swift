@@ -1,3 +1,4 @@
+import MitosisSupport
 import Testing
 @testable import MitosisPipeline
 

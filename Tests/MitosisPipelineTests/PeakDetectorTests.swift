@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisSupport
 import Testing
 @testable import MitosisPipeline
 

@@ -69,18 +69,4 @@ import MitosisVisuals
         #expect(text.contains("| Fold | Test patients |") && text.contains("## Mitotic grade"))
         for r in Self.demo.rounds { #expect(text.contains("Round \(r.round) mean F1: \(r.summary.f1.formatted(plusMinus: "+/-"))")) }
     }
-
-    /// Writes the demo report and charts where `MITOSIS_REPORT_PREVIEW` points (a folder), to look at them.
-    @Test func writesPreviewWhenAsked() throws {
-        guard let dir = ProcessInfo.processInfo.environment["MITOSIS_REPORT_PREVIEW"] else { return }
-        let demo = try ReportDemo.make()
-        try HTMLReport.write(demo, to: dir + "/report.html")
-        try AtomicFileText.write(TextSummary.render(demo), to: dir + "/report.md")
-        try ImageIO.write(Plot.render(ReportCharts.precisionRecall(demo.rounds[0])), to: dir + "/pr.png")
-        try ImageIO.write(Plot.render(ReportCharts.loss(demo.rounds[0].losses[0], round: 1)), to: dir + "/loss.png")
-    }
-}
-
-private enum AtomicFileText {
-    static func write(_ s: String, to path: String) throws { try Data(s.utf8).write(to: URL(fileURLWithPath: path)) }
 }

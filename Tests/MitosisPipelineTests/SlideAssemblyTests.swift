@@ -1,5 +1,6 @@
 import COpenSlide
 import Foundation
+import MitosisSupport
 import Testing
 import MitosisData
 import MitosisImage

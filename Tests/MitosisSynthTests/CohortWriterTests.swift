@@ -23,6 +23,47 @@ import Testing
         #expect(dataset.images.allSatisfy { $0.csvPath != nil && $0.pcPath != nil })
     }
 
+    @Test func candidateMasksAreTheBlueRatioMasksOfTheWrittenImages() throws {
+        let dir = try TemporaryFolder()
+        let summary = try SyntheticCohort.write(Self.spec, to: dir.path, candidateMasks: true)
+        for entry in summary.entries {
+            let base = dir.path + "/" + entry.name
+            let mask = try ImageIO.read(base + "_cmask.png")
+            #expect(mask == Image(mask: HelperMasks.candidateMask(for: try ImageIO.read(base + ".tif"))))
+        }
+        #expect(try Dataset.discover(at: dir.path).images.allSatisfy { $0.cmaskPath != nil })
+    }
+
+    @Test func aFinishedCohortIsReusedAnInterruptedOneRewrittenAnotherRefused() throws {
+        let dir = try TemporaryFolder()
+        let folder = dir.path + "/cohort"
+        let first = try SyntheticCohort.writeUnlessDone(Self.spec, to: folder, candidateMasks: false)
+        #expect(first?.entries.count == 6)
+        let tif = folder + "/01_01.tif"
+        let written = try Data(contentsOf: URL(fileURLWithPath: tif))
+        #expect(try SyntheticCohort.writeUnlessDone(Self.spec, to: folder, candidateMasks: false) == nil)
+
+        // Interrupted: no marker, one image missing. Written again, byte for byte.
+        try FileManager.default.removeItem(atPath: folder + "/.complete")
+        try FileManager.default.removeItem(atPath: tif)
+        #expect(try SyntheticCohort.writeUnlessDone(Self.spec, to: folder, candidateMasks: false) != nil)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: tif)) == written)
+
+        // Other settings, a finished cohort: refused, nothing touched.
+        var other = Self.spec
+        other.seed += 1
+        #expect(throws: SynthError.self) { try SyntheticCohort.writeUnlessDone(other, to: folder, candidateMasks: false) }
+        #expect(throws: SynthError.self) { try SyntheticCohort.writeUnlessDone(Self.spec, to: folder, candidateMasks: true) }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: tif)) == written)
+
+        // An interrupted cohort with images a smaller spec would not write: refused, not mixed.
+        try FileManager.default.removeItem(atPath: folder + "/.complete")
+        var smaller = Self.spec
+        smaller.patients = 2
+        #expect(throws: SynthError.self) { try SyntheticCohort.writeUnlessDone(smaller, to: folder, candidateMasks: false) }
+        #expect(FileManager.default.fileExists(atPath: folder + "/03_01.tif"))
+    }
+
     @Test func csvHoldsIntegerCentresInsideTheImage() throws {
         let dir = try TemporaryFolder()
         let summary = try SyntheticCohort.write(Self.spec, to: dir.path)

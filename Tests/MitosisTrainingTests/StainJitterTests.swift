@@ -1,7 +1,8 @@
 // Stain augmentation: identity, the optical-density model, channel order, brightness, seeded draws.
 import Foundation
+import MitosisSupport
 import Testing
-@testable import MitosisPipeline
+@testable import MitosisTraining
 
 @Suite struct StainJitterTests {
     /// One BGR datum (channel-major) holding the given RGB pixels.

@@ -4,7 +4,7 @@ import MitosisData
 import MitosisNN
 import MitosisStore
 import Testing
-@testable import MitosisPipeline
+@testable import MitosisTraining
 import MitosisSupport
 
 // Behaviour of step 4's `Trainer` on tiny databases: exact resume, fine-tuning initialisation, two trainings

@@ -6,6 +6,7 @@
 import Dispatch
 import Foundation
 import MitosisPipeline
+import MitosisSupport
 
 var images = 393, perImage = 213
 var i = 1

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 /// `mitosis status OUT`: what every task of a cluster submission is doing, from the tasks' own markers,
 /// Slurm's queue (`squeue`) and, where the cluster keeps accounting, `sacct`; a failed task comes with the

@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisSupport
 
 /// The one way from a P(mitosis) map on disk to scored mitosis centres in the original image's pixels,
 /// used by `mitosis run` (held-out and training-image maps) and `mitosis detect`, so that a threshold means

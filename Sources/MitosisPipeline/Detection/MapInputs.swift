@@ -1,5 +1,6 @@
 import Foundation
 import MitosisData
+import MitosisSupport
 
 /// The maps named on a command line (`mitosis detect`, later `apply` and `slide`): files, and the maps in folders.
 public enum MapInputs {

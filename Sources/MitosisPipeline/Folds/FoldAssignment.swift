@@ -1,4 +1,5 @@
 import MitosisData
+import MitosisSupport
 /// Step 2 of the tutorial: patient-level k-fold cross-validation.
 ///
 /// The author's `step2_make_training_lists.m` assigns patients to folds with `crossvalind('Kfold', ...)`,

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 /// The mitotic-count cut-offs of the score 1 / 2 / 3 of a counting region (a hotspot).
 ///

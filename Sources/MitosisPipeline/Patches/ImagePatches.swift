@@ -5,6 +5,7 @@ import MitosisImage
 import MitosisNN
 import MitosisStore
 import MitosisSupport
+import MitosisTraining
 
 /// The patches of one image as a database or a training run reads them: label, tutorial file name and pixels
 /// of every record, in archive order.
@@ -110,7 +111,7 @@ public struct ImagePatches: Sendable {
 /// seeded shuffle `convert_imageset -shuffle` makes, under the keys `%08d_<patch file name>`. Step 3 writes
 /// the databases in this order and `mitosis run` trains from it directly, so both see the same records in
 /// the same order.
-public struct ShuffledPatches: Sendable {
+public struct ShuffledPatches: RecordSource {
     public let images: [ImagePatches]
     /// Reading order: (image, record within the image).
     public let order: [(image: Int32, record: Int32)]

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisImage
+import MitosisSupport
 
 /// Step 1 of the tutorial (`step1_make_patches.m`): positive and negative 32x32 patches of one image.
 ///

@@ -1,4 +1,5 @@
 import MitosisImage
+import MitosisSupport
 
 /// Step 6 of the tutorial (`step6_make_patches_probs_based_blue_ratio.m`): second-round patches of one
 /// training image, resampled with the round-1 probability map so that hard negatives dominate.

@@ -1,4 +1,5 @@
 import MitosisImage
+import MitosisSupport
 
 extension StainNormalizer {
     /// `image` normalised by `normalizer`, or unchanged when it is nil; a failure names the image's file.

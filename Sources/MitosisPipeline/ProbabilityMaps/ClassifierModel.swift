@@ -1,6 +1,7 @@
 import Foundation
 import MitosisCaffe
 import MitosisNN
+import MitosisSupport
 
 /// One trained patch classifier: a deploy network, its weights and the mean image its inputs are centred by.
 ///

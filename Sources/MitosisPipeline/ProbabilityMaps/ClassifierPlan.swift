@@ -1,4 +1,5 @@
 import MitosisNN
+import MitosisSupport
 
 /// A deploy network reduced to the straight chain of layers that patch classification and the dense rewrite
 /// need: convolutions, poolings and inner products, each with the ReLU that follows it, ending in two scores.

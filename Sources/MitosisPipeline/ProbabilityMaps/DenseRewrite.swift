@@ -1,4 +1,5 @@
 import MitosisNN
+import MitosisSupport
 
 /// The "a trous" (dilated) rewrite of a patch classifier: the same weights evaluated densely, one output per
 /// patch origin, with every stride moved into the dilation of the layers after it.

@@ -1,5 +1,6 @@
 import Foundation
 import MitosisNN
+import MitosisSupport
 
 /// P(mitosis) of square RGB patches under one or several trained models (averaged), on oneDNN.
 ///

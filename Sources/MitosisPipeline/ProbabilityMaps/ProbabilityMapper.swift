@@ -1,6 +1,7 @@
 import Foundation
 import MitosisImage
 import MitosisNN
+import MitosisSupport
 
 /// Step 5 of the tutorial (`step5_create_output_images_kfold.py`): P(mitosis) at every pixel of an image at
 /// the working resolution, by one or several models (averaged).

@@ -3,6 +3,7 @@ import Logging
 import MitosisData
 import MitosisStore
 import MitosisSupport
+import MitosisTraining
 
 /// `mitosis refine` in the library: step 6 for one fold of a step-by-step run (patches -> folds -> db ->
 /// train -> refine -> train). Reads the step-1/2 outputs, maps the fold's training images with the round-1

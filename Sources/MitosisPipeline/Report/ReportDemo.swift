@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisSupport
 import MitosisVisuals
 
 /// A made-up but internally consistent `ReportData` (tiny synthetic tissue, probability maps, detections

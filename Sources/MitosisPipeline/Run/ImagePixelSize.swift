@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisSupport
 
 /// The pixel size of a dataset's images, in um: given by the user, else recorded in the image files (TIFF
 /// resolution tags, as scanners write them), else the tutorial's 0.25 (40x), said out loud. Never a silent

@@ -2,6 +2,7 @@ import Foundation
 import MitosisData
 import MitosisImage
 import MitosisSupport
+import MitosisTraining
 import MitosisVisuals
 
 extension RunPipeline {

@@ -1,6 +1,7 @@
 import MitosisData
 import MitosisImage
 import MitosisStore
+import MitosisTraining
 
 /// Settings of a whole `mitosis run`: the six steps, detection, evaluation and grading.
 public struct RunOptions: Sendable {
@@ -78,22 +79,3 @@ public struct RunOptions: Sendable {
     public init() {}
 }
 
-/// How long each fold trains. The tutorial's 600,000 AdaGrad iterations took days on a GPU; on a CPU we
-/// train far shorter and raise the learning rate (see README, "Training"). 600 iterations per fold and round:
-/// on the real cohort 1,500 and 3,000 gave no better held-out maps (docs/REAL-DATA.md, "Ablation").
-public struct TrainingSchedule: Sendable, Codable, Equatable {
-    public var iterations = 600
-    public var batchSize = 128
-    public var baseLR = 0.001
-    /// Caffe solver type: "Adam" (default: reaches a better model in a CPU budget) or "AdaGrad" (the tutorial's).
-    public var solverType = "Adam"
-    /// Caffe learning-rate policy: "fixed" (the tutorial's) or "poly" (linear decay to zero).
-    public var lrPolicy = "fixed"
-    /// Stain augmentation of training patches (nil: none, as the tutorial).
-    public var stainJitter: StainJitter? = StainJitter()
-    /// Test-phase batches and interval.
-    public var testIter = 20
-    public var testInterval = 500
-    public var snapshot = 1000
-    public init() {}
-}

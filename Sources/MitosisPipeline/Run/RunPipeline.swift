@@ -5,6 +5,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisSupport
+import MitosisTraining
 
 /// `mitosis run DATASET OUT`: the tutorial's six steps, then detection, evaluation, grading and a report.
 ///

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisNN
 import MitosisSupport
+import MitosisTraining
 
 /// `mitosis run` in stages, for a cluster: steps 1-3 once, one task per fold (both rounds: training, maps and
 /// step 6), then evaluation and the report. Each stage is the same library code the local `run()` calls, in

@@ -4,6 +4,7 @@ import MitosisData
 import MitosisImage
 import MitosisNN
 import MitosisSupport
+import MitosisTraining
 
 extension RunPipeline {
     /// Step 4 for one fold and round: writes the net and solver prototxt and trains (resuming from the last

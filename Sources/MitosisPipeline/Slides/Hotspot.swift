@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MitosisImage
+import MitosisSupport
 
 /// The mitotic hotspot of a whole slide: the placement of a counting region (10 HPF by default) with the most
 /// detections, over tissue, and its grade.

@@ -1,4 +1,5 @@
 import Foundation
+import MitosisSupport
 
 /// The counting region of a mitotic hotspot: the area a pathologist counts mitoses in, in the most active part
 /// of the tumour.

@@ -1,6 +1,7 @@
 import Foundation
 import MitosisData
 import MitosisImage
+import MitosisSupport
 
 /// Where a slide's working image lies: the level-0 pixel size, the scale to the working resolution and the
 /// working image's size. The working image is made from level 0 as the models' training images were (MATLAB

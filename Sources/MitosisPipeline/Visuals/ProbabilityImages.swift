@@ -1,5 +1,6 @@
 import Foundation
 import MitosisImage
+import MitosisSupport
 import MitosisVisuals
 
 /// The tutorial's step-5 output images (`step5_create_output_images_kfold.py`).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis apply --model BUNDLE IMAGES... -o OUT`: a trained detector on any images.
 struct ApplyCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MitosisImage
 import MitosisPipeline
+import MitosisSupport
 
 /// The deploy net, weights and mean images of one or several models (averaged), shared by classify and probmap.
 struct ClassifierOptions: ParsableArguments {

@@ -44,20 +44,10 @@ struct DemoCommand: ParsableCommand {
         let images = imagesPerPatient ?? (quick ? 1 : 2)
         let side = size ?? (quick ? 768 : 1000)
         let cohort = (output as NSString).appendingPathComponent("cohort")
-        // The cohort is reused only if it was written with the same settings (a --quick cohort is not the
-        // full demo's).
-        let stamp = "\(patients) \(images) \(side) \(settings.seed)\n"
-        let marker = cohort + "/.complete"
-        if (try? String(contentsOfFile: marker, encoding: .utf8)) != stamp {
-            if FileManager.default.fileExists(atPath: cohort) {
-                throw ValidationError("\(cohort) holds a cohort made with other settings; use another --output or delete it")
-            }
-            print("generating a synthetic cohort: \(patients) patients x \(images) images of \(side)x\(side) -> \(cohort)")
-            try SynthCommand.generate(output: cohort, patients: patients, imagesPerPatient: images,
-                                      width: side, height: side, seed: settings.seed, cmask: true, log: global.logger("synth"))
-            _ = FileManager.default.createFile(atPath: marker, contents: Data(stamp.utf8))
-        }
-        try RunCommand.execute(dataset: cohort, output: (output as NSString).appendingPathComponent("run"),
+        // A finished cohort of the same settings is reused (a --quick cohort is not the full demo's).
+        try CohortConsole.write(CohortSpec(patients: patients, imagesPerPatient: images, width: side, height: side, seed: settings.seed),
+                                to: cohort, cmask: true, reuse: true)
+        try RunConsole.execute(dataset: cohort, output: (output as NSString).appendingPathComponent("run"),
                                options: settings.options(defaultIterations: quick ? 40 : 600, defaultFolds: quick ? 3 : 5),
                                global: global)
     }

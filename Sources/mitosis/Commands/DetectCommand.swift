@@ -4,6 +4,7 @@ import Logging
 import MitosisData
 import MitosisImage
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis detect`: mitosis centres from `_prob.png` maps, as CSV and QuPath GeoJSON at 40x, with overlays.
 struct DetectCommand: ParsableCommand {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import MitosisImage
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis probmap`: step 5 probability maps (`<name>_prob.png`, `<name>_class.png`, `<name>_logodds.tif`)
 /// for any images.

@@ -6,6 +6,7 @@ import MitosisData
 import MitosisPipeline
 import MitosisStore
 import MitosisSupport
+import MitosisTraining
 
 /// `mitosis refine`: step 6 for one fold, for users who run the steps one by one
 /// (patches -> folds -> db -> train -> probmap -> refine -> train).

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MitosisPipeline
+import MitosisSupport
 
 /// `mitosis slide --model BUNDLE SLIDES... -o OUT`: detections, hotspot and grade over whole slides.
 struct SlideCommand: ParsableCommand {

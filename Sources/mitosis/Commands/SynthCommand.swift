@@ -1,10 +1,6 @@
 import ArgumentParser
 import Foundation
-import MitosisData
-import MitosisImage
 import MitosisSynth
-import Logging
-import MitosisSupport
 
 /// `mitosis synth`: a synthetic H&E cohort in the tutorial's layout.
 struct SynthCommand: ParsableCommand {
@@ -48,40 +44,9 @@ struct SynthCommand: ParsableCommand {
     func run() throws {
         let (w, h) = try parseSize(size)
         guard mitosesPerImage >= 0, mitosesPerImage.isFinite else { throw ValidationError("--mitoses-per-image must be >= 0") }
-        try SynthCommand.generate(output: output, patients: patients, imagesPerPatient: imagesPerPatient,
-                                  width: w, height: h, seed: seed, mitosesPerImage: mitosesPerImage,
-                                  mitosisFree: try parseMitosisFree(mitosisFree), cmask: cmask, log: global.logger("synth"))
-    }
-
-    /// Writes the cohort (and its _cmask masks) and prints what was written.
-    static func generate(output: String, patients: Int, imagesPerPatient: Int, width w: Int, height h: Int,
-                         seed: UInt64, mitosesPerImage: Double = 550.0 / 311.0, mitosisFree: [Int]? = nil, cmask: Bool,
-                         log: Logger) throws {
         let spec = CohortSpec(patients: patients, imagesPerPatient: imagesPerPatient, width: w, height: h, seed: seed,
-                              mitosesPerImage: mitosesPerImage, mitosisFreePatients: mitosisFree)
-        let total = patients * imagesPerPatient
-        let bar = ProgressBar("synth", total: total * (cmask ? 2 : 1))
-        let start = Date()
-        let summary = try SyntheticCohort.write(spec, to: output, progress: { _, _ in bar.advance() })
-        if cmask {
-            let failures = ParallelMap.map(summary.entries) { entry -> String? in
-                defer { bar.advance() }
-                let base = (output as NSString).appendingPathComponent(entry.name)
-                do {
-                    let image = try ImageIO.read(base + ".tif")
-                    try ImageIO.write(Image(mask: HelperMasks.candidateMask(for: image)), to: base + "_cmask.png")
-                    return nil
-                } catch { return "\(base)_cmask.png: \(error)" }
-            }.compactMap { $0 }
-            for f in failures { log.error("\(f)") }
-            if !failures.isEmpty { throw ExitCode.failure }
-        }
-        bar.finish()
-        let seconds = Date().timeIntervalSince(start)
-        print("wrote \(summary.entries.count) images of \(w)x\(h) for \(patients) patients, "
-              + "\(summary.mitosisCount) mitoses, to \(output) " + String(format: "(%.1f s)", seconds))
-        let free = summary.mitosisFreePatients.map(spec.patientID)
-        if !free.isEmpty { print("patient\(free.count > 1 ? "s" : "") \(free.joined(separator: ", ")) without mitoses") }
+                              mitosesPerImage: mitosesPerImage, mitosisFreePatients: try parseMitosisFree(mitosisFree))
+        try CohortConsole.write(spec, to: output, cmask: cmask)
     }
 
     func parseMitosisFree(_ text: String?) throws -> [Int]? {

@@ -3,6 +3,7 @@ import Foundation
 import MitosisData
 import MitosisNN
 import MitosisPipeline
+import MitosisTraining
 
 /// `mitosis train`: step 4, like `caffe train --solver=...`.
 struct TrainCommand: ParsableCommand {
