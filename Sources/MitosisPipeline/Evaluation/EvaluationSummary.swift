@@ -28,7 +28,7 @@ public struct EvaluationImage: Sendable {
 public struct Evaluator: Sendable {
     /// True-positive radius in 40x pixels (30 = 7.5 um at 0.25 um/px).
     public var radius: Double
-    /// Only detections scoring at least this are kept (nil: all of them).
+    /// Only detections scoring at least this are kept, in the CSVs' unit, log-odds (nil: all of them).
     public var threshold: Float?
     /// Add the pooled precision-recall curve, its best-F1 point and, with folds, each fold scored at the
     /// best-F1 threshold of the other folds' images.
@@ -112,7 +112,7 @@ public struct ScoreRow: Sendable, Equatable, Encodable {
     public var testPatients: [String]?
     /// Whether a detection file was found (images only).
     public var detectionFile: Bool?
-    /// Score threshold of a curve point or of a cross-validated fold.
+    /// Score threshold of a curve point or of a cross-validated fold (log-odds, the CSVs' unit).
     public var threshold: Float?
     public var counts: MatchCounts
     /// How a cross-validated threshold was chosen when there was nothing to choose from.
@@ -207,7 +207,7 @@ public struct EvaluationReport: Sendable, Equatable, Encodable {
     public var detectionsFolder: String
     /// True-positive radius in 40x pixels.
     public var radius: Double
-    /// Score filter applied to the detections (nil: all).
+    /// Score filter applied to the detections, log-odds (nil: all).
     public var threshold: Float?
     public var images: [ScoreRow]
     public var patients: [ScoreRow]

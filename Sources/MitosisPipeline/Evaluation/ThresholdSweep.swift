@@ -5,12 +5,14 @@ import MitosisSupport
 public struct ScoredImage: Sendable, Codable {
     public var name: String
     public var truth: [Point]
-    /// Detections found at a low threshold, with their scores; higher thresholds keep a prefix by score.
+    /// Detections found at a low threshold, with their scores (log-odds of the smoothed P(mitosis), as
+    /// `MapDetection` and the detection CSVs give them); higher thresholds keep a prefix by score.
     public var detections: [(point: Point, score: Float)] {
         get { zip(points, scores).map { ($0, $1) } }
         set { points = newValue.map(\.point); scores = newValue.map(\.score) }
     }
     public var points: [Point] = []
+    /// The detections' scores, in the unit of `detections` (log-odds).
     public var scores: [Float] = []
 
     public init(name: String, truth: [Point], detections: [(point: Point, score: Float)]) {
@@ -19,7 +21,7 @@ public struct ScoredImage: Sendable, Codable {
         self.detections = detections
     }
 
-    /// Counts when only detections scoring at least `threshold` are kept.
+    /// Counts when only detections scoring at least `threshold` (in the scores' unit, log-odds) are kept.
     public func counts(at threshold: Float, radius: Double) -> MatchCounts {
         let kept = zip(points, scores).filter { $0.1 >= threshold }.map(\.0)
         return Matching.counts(truth: truth, detections: kept, radius: radius)
@@ -28,6 +30,7 @@ public struct ScoredImage: Sendable, Codable {
 
 /// One point of a precision-recall curve.
 public struct OperatingPoint: Sendable, Codable, Equatable {
+    /// The lowest score kept, in the detections' unit (log-odds).
     public var threshold: Float
     public var counts: MatchCounts
 }
@@ -150,6 +153,7 @@ public enum ThresholdSweep {
 /// One fold scored at a threshold chosen on the other folds (`ThresholdSweep.crossValidated`).
 public struct CrossValidatedFold: Sendable, Equatable {
     public var fold: Int
+    /// The threshold, in the detections' unit (log-odds).
     public var threshold: Float
     /// Pooled counts of the fold's test images at `threshold`.
     public var counts: MatchCounts

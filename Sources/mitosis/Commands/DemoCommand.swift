@@ -8,7 +8,7 @@ struct DemoCommand: ParsableCommand {
         commandName: "demo",
         abstract: "Generate a synthetic H&E cohort and run the whole pipeline on it (the README's first command).",
         discussion: """
-            Default: 12 patients x 2 images of 1000x1000, 5 folds, 600 iterations per fold and round (about 13 \
+            Default: 12 patients x 2 images of 1000x1000, 5 folds, 600 iterations per fold and round (about 5 \
             minutes on 2 cores). --quick: 6 patients x 1 image of 768x768, 3 folds, 40 iterations, for checking \
             that everything works (about a minute; the F1 it prints means nothing). Options given explicitly \
             win over either set. Relative paths are taken from the working folder.
