@@ -10,6 +10,7 @@ let package = Package(
     name: "mitosis-benchmarks",
     dependencies: [.package(path: "..")],
     targets: [
+        .executableTarget(name: "fma-peak", cSettings: [.unsafeFlags(["-O2"])], linkerSettings: [.linkedLibrary("pthread")]),
         .executableTarget(
             name: "mitosis-bench",
             dependencies: [.product(name: "MitosisNN", package: root)],

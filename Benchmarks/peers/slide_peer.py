@@ -28,7 +28,6 @@ import sys
 import time
 
 import numpy as np
-import openslide
 import torch
 import torch.nn.functional as F
 from PIL import Image
@@ -75,6 +74,8 @@ def main():
     ap.add_argument("--mean", default=os.path.join(ROOT, "..", "shared", "reference", "janowczyk-2016", "DB_train_w32_1_2nd.binaryproto"))
     ap.add_argument("--threads", type=int, default=2)
     a = ap.parse_args()
+    import openslide  # here, so that speed_peers.py can use this file's net without openslide-python
+
     torch.set_num_threads(a.threads)
     w, mean = load(a.weights, a.mean)
     slide = openslide.OpenSlide(a.slide)
