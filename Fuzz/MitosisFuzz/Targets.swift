@@ -10,7 +10,7 @@ import Foundation
 import MitosisData
 import MitosisImage
 @testable import MitosisPipeline
-import MitosisTraining
+@testable import MitosisTraining
 
 /// The parsers, by the name `scripts/fuzz.sh` gives them (also the corpus folder's name).
 enum FuzzTarget: String, CaseIterable {
