@@ -146,7 +146,7 @@ for (label, ms) in [("median", median(inferenceTimes)), ("best", inferenceTimes.
 print("\nInference, InferenceChain, \(options.inferenceBatch) patches per call")
 let patches = buffer(options.inferenceBatch * 3 * 32 * 32, seed: 99)
 let probabilities = UnsafeMutablePointer<Float>.allocate(capacity: options.inferenceBatch * 2)
-for chunk in [32, 64, 128, 256] {
+for chunk in [32, 64, 128, 256, 512, 1024] {
     let chain = InferenceChain(tutorialStages(batch: chunk))
     var seed: UInt64 = 200
     for (i, stage) in tutorialStages(batch: chunk).enumerated() {
