@@ -3,8 +3,3 @@
 /// Same seed, same sequence, on every platform and thread count. Streams for independent work items are
 /// derived with `SeededRandom(seed:stream:)`, so parallel workers never share a generator.
 public typealias SeededRandom = SplitMix64
-
-extension SplitMix64 {
-    /// Uniform in [0, 1) (53 random bits; the same as `unit()`).
-    public mutating func nextUnit() -> Double { unit() }
-}

@@ -103,8 +103,8 @@ extension SyntheticCohort {
     /// The cohort of `spec` in `directory`, written unless a finished one of the same spec is there: a
     /// marker file (`.complete`, the spec's description) is written last, so an interrupted cohort is written
     /// again. Returns nil when the cohort was reused.
-    /// - Throws: `SynthError.otherCohort` when `directory` exists without that marker (another cohort, or
-    ///   other files); the folder is left as it is.
+    /// - Throws: `SynthError.otherCohort` when `directory` holds anything but files of this spec's images
+    ///   (another cohort's marker, another spec's images, other files); the folder is left as it is.
     public static func writeUnlessDone(_ spec: CohortSpec, to directory: String, candidateMasks: Bool,
                                        progress: (@Sendable (Int, Int) -> Void)? = nil) throws -> CohortSummary? {
         let marker = (directory as NSString).appendingPathComponent(".complete")

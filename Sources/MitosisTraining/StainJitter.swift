@@ -37,7 +37,7 @@ public struct StainJitter: Sendable, Equatable, Codable {
     }
 
     public func draw(using rng: inout SeededRandom) -> Draw {
-        func uniform(_ half: Float) -> Float { Float(rng.nextUnit() * 2 - 1) * half }
+        func uniform(_ half: Float) -> Float { Float(rng.unit() * 2 - 1) * half }
         let h = 1 + uniform(hematoxylin), e = 1 + uniform(eosin), b = uniform(brightness)
         let hs = SIMD3(uniform(hue), uniform(hue), uniform(hue)), es = SIMD3(uniform(hue), uniform(hue), uniform(hue))
         return Draw(hematoxylin: h, eosin: e, brightness: b, hematoxylinShift: hs, eosinShift: es)

@@ -29,7 +29,7 @@ import Testing
         // A moderate map: the log-odds path must find the same peaks in the same order, scored ln(sP / (1 - sP)).
         var rng = SeededRandom(seed: 5)
         var p = FloatPlane(width: 70, height: 50)
-        for i in p.values.indices { p.values[i] = 0.02 + 0.1 * Float(rng.nextUnit()) }
+        for i in p.values.indices { p.values[i] = 0.02 + 0.1 * Float(rng.unit()) }
         blob(&p, x: 15, y: 20, sigma: 6, value: 0.85)
         blob(&p, x: 50, y: 30, sigma: 5, value: 0.7)
         let logOdds = FloatPlane(width: 70, height: 50, values: p.values.map { logf($0) - logf(1 - $0) })
@@ -65,10 +65,10 @@ import Testing
         for trial in 0..<6 {
             let w = 61 + 17 * trial, h = 47 + 9 * trial
             var p = FloatPlane(width: w, height: h)
-            for i in p.values.indices { p.values[i] = 0.001 + 0.05 * Float(rng.nextUnit()) }
+            for i in p.values.indices { p.values[i] = 0.001 + 0.05 * Float(rng.unit()) }
             for _ in 0..<(3 + trial) {
-                blob(&p, x: Int(rng.nextUnit() * Double(w)), y: Int(rng.nextUnit() * Double(h)),
-                     sigma: 2 + 6 * Float(rng.nextUnit()), value: 0.4 + 0.55 * Float(rng.nextUnit()))
+                blob(&p, x: Int(rng.unit() * Double(w)), y: Int(rng.unit() * Double(h)),
+                     sigma: 2 + 6 * Float(rng.unit()), value: 0.4 + 0.55 * Float(rng.unit()))
             }
             var l = FloatPlane(width: w, height: h, values: p.values.map { logf(min($0, 0.999)) - logf(1 - min($0, 0.999)) })
             for y in 0..<min(h, 6) { for x in 0..<min(w, 7) { l[x, y] = 25 + Float(trial) } }  // a confident corner
@@ -96,7 +96,7 @@ import Testing
     @Test func higherThresholdKeepsAPrefix() {
         var rng = SeededRandom(seed: 3)
         var p = FloatPlane(width: 64, height: 64)
-        for i in p.values.indices { p.values[i] = Float(rng.nextUnit()) }
+        for i in p.values.indices { p.values[i] = Float(rng.unit()) }
         let low = PeakDetector(smoothingRadius: 2, clearingRadius: 5, threshold: 0.3).detect(p)
         let high = PeakDetector(smoothingRadius: 2, clearingRadius: 5, threshold: 0.55).detect(p)
         #expect(high == low.filter { $0.score >= 0.55 })
@@ -106,7 +106,7 @@ import Testing
     @Test func diskMeanMatchesDirectSum() {
         var rng = SeededRandom(seed: 9)
         var p = FloatPlane(width: 23, height: 17)
-        for i in p.values.indices { p.values[i] = Float(rng.nextUnit()) }
+        for i in p.values.indices { p.values[i] = Float(rng.unit()) }
         let r = 4
         let m = DiskFilter.mean(p, radius: r)
         for y in [0, 3, 8, 16] {

@@ -95,7 +95,7 @@ extension SeededSampling {
                 out.append(items[Int(rng.next() % UInt64(items.count))])
                 continue
             }
-            let u = rng.nextUnit() * total
+            let u = rng.unit() * total
             // First index whose cumulative weight exceeds u: never a zero-weight item.
             var lo = 0, hi = cumulative.count - 1
             while lo < hi {

@@ -19,7 +19,7 @@ public enum ReportDemo {
             for fold in 1...folds {
                 let test = patients.enumerated().filter { $0.offset % folds == fold - 1 }.map(\.element)
                 let quality = round == 1 ? 0.35 : 0.55
-                let scored = (0..<3).map { k in syntheticScores(name: "\(fold)-\(k)", quality: quality + 0.1 * (rng.nextUnit() - 0.5), rng: &rng) }
+                let scored = (0..<3).map { k in syntheticScores(name: "\(fold)-\(k)", quality: quality + 0.1 * (rng.unit() - 0.5), rng: &rng) }
                 let best = ThresholdSweep.best(scored)
                 let curve = ThresholdSweep.curve(scored)
                 foldResults.append(FoldResult(fold: fold, testPatients: test, threshold: best.threshold, counts: best.counts))
@@ -35,7 +35,7 @@ public enum ReportDemo {
                                       folds: foldResults, precisionRecall: curves, losses: losses))
         }
         let grades = patients.map { p -> PatientGrade in
-            let n = Int(rng.nextUnit() * 20), truth = max(0, n + Int(rng.nextUnit() * 5) - 2)
+            let n = Int(rng.unit() * 20), truth = max(0, n + Int(rng.unit() * 5) - 2)
             let pixels = 2000 * 2000 * 4
             return PatientGrade(patient: p, images: 4, truthCount: truth, grade: MitoticGrade(count: n, pixels: pixels),
                                 truthGrade: MitoticGrade(count: truth, pixels: pixels))
@@ -56,12 +56,12 @@ public enum ReportDemo {
     static func syntheticScores(name: String, quality: Double, rng: inout SeededRandom) -> ScoredImage {
         let truth = (0..<12).map { k in Point(x: Double(k * 150 + 40), y: Double(k % 4) * 400 + 60) }
         var dets: [(point: Point, score: Float)] = []
-        for t in truth where rng.nextUnit() < 0.55 + quality * 0.6 {
-            dets.append((Point(x: t.x + rng.nextUnit() * 16 - 8, y: t.y + rng.nextUnit() * 16 - 8),
-                         Float(0.3 + 0.7 * min(1, quality + rng.nextUnit() * 0.6))))
+        for t in truth where rng.unit() < 0.55 + quality * 0.6 {
+            dets.append((Point(x: t.x + rng.unit() * 16 - 8, y: t.y + rng.unit() * 16 - 8),
+                         Float(0.3 + 0.7 * min(1, quality + rng.unit() * 0.6))))
         }
         for _ in 0..<Int(30 * (1 - quality)) {
-            dets.append((Point(x: rng.nextUnit() * 1900 + 50, y: rng.nextUnit() * 300 + 1600), Float(0.3 + 0.6 * rng.nextUnit())))
+            dets.append((Point(x: rng.unit() * 1900 + 50, y: rng.unit() * 300 + 1600), Float(0.3 + 0.6 * rng.unit())))
         }
         return ScoredImage(name: name, truth: truth, detections: dets)
     }
@@ -73,7 +73,7 @@ public enum ReportDemo {
         func loss(_ i: Int, noise: Double) -> Double { floor + 0.6 / (1 + Double(i) / 4000) + noise }
         let tests = stride(from: 10_000, through: 600_000, by: 10_000).map { $0 }
         return LossCurve(fold: fold, trainIterations: train,
-                         trainLoss: train.map { loss($0, noise: (rng.nextUnit() - 0.5) * 0.06) },
+                         trainLoss: train.map { loss($0, noise: (rng.unit() - 0.5) * 0.06) },
                          testIterations: tests, testLoss: tests.map { loss($0, noise: 0.05 + Double($0) / 6e6) },
                          testAccuracy: tests.map { 0.97 - 0.25 / (1 + Double($0) / 20_000) })
     }
@@ -83,16 +83,16 @@ public enum ReportDemo {
                              rng: inout SeededRandom) throws -> ImageResult {
         var canvas = Canvas(width: side, height: side, background: RGBColor(236, 200, 220))
         for _ in 0..<(side * side / 900) {
-            canvas.disk(cx: rng.nextUnit() * Double(side), cy: rng.nextUnit() * Double(side), radius: 3 + rng.nextUnit() * 4,
+            canvas.disk(cx: rng.unit() * Double(side), cy: rng.unit() * Double(side), radius: 3 + rng.unit() * 4,
                         RGBColor(120, 70, 150))
         }
-        let truth = (0..<4).map { _ in Point(x: 20 + rng.nextUnit() * Double(side - 40), y: 20 + rng.nextUnit() * Double(side - 40)) }
+        let truth = (0..<4).map { _ in Point(x: 20 + rng.unit() * Double(side - 40), y: 20 + rng.unit() * Double(side - 40)) }
         for t in truth { canvas.disk(cx: t.x + 0.5, cy: t.y + 0.5, radius: 6, RGBColor(60, 20, 90)) }
         // Map at 20x (half size), peaks at the found mitoses and at a false alarm.
         let half = side / 2
         var map = FloatPlane(width: half, height: half)
         var peaks = truth.prefix(round == 1 ? 2 : 3).map { ($0.x / 2, $0.y / 2) }
-        peaks.append((rng.nextUnit() * Double(half), rng.nextUnit() * Double(half)))
+        peaks.append((rng.unit() * Double(half), rng.unit() * Double(half)))
         for y in 0..<half {
             for x in 0..<half {
                 var v = 0.0
