@@ -13,6 +13,8 @@ public struct TrainingSchedule: Sendable, Codable, Equatable {
     public var solverType = "Adam"
     /// Caffe learning-rate policy: "fixed" (the tutorial's) or "poly" (linear decay to zero).
     public var lrPolicy = "fixed"
+    /// The net: the author's plain 32x32 net or its dropout variant.
+    public var architecture = NetTemplates.Architecture.tutorial
     /// Stain augmentation of training patches (nil: none, as the tutorial).
     public var stainJitter: StainJitter? = StainJitter()
     /// Test-phase batches and interval.
@@ -34,8 +36,9 @@ extension TrainingSchedule {
         func here(_ p: String) -> String { FilePaths.relative(FilePaths.absolute(p), from: folder, within: tree) }
         let comment = note.map { $0.split(separator: "\n").map { "# " + $0 + "\n" }.joined() } ?? ""
         try AtomicFile.write(comment + NetTemplates.trainNet(trainDB: here(trainDB), testDB: here(testDB), meanFile: here(mean),
-                                                             backend: backend.name, batchSize: batchSize), to: folder + "/net.prototxt")
-        try AtomicFile.write(NetTemplates.deployNet(), to: folder + "/deploy.prototxt")
+                                                             backend: backend.name, batchSize: batchSize,
+                                                             architecture: architecture), to: folder + "/net.prototxt")
+        try AtomicFile.write(NetTemplates.deployNet(architecture: architecture), to: folder + "/deploy.prototxt")
         try AtomicFile.write(NetTemplates.solver(net: "net.prototxt", snapshotPrefix: snapshotPrefix, maxIter: iterations,
                                                  baseLR: baseLR, type: solverType, lrPolicy: lrPolicy, testIter: testIter,
                                                  testInterval: testInterval, snapshot: snapshot, seed: seed),

@@ -134,6 +134,14 @@ import Testing
         #expect(cv.allSatisfy { $0.note == nil })
         let summary = try #require(s.crossValidatedSummary)
         #expect(Self.close(summary.f1.mean, (2.0 / 3 + 0) / 2) && summary.precision.folds == 1)
+        // Each fold at its own best: fold 1 at 0.9 (TP 1, F1 1); fold 2 at 0.4 (0.8 -> F1 0, 0.4 -> TP 1,
+        // FP 1, FN 1, F1 1/2).
+        let own = try #require(s.bestPerFold)
+        #expect(own.map(\.threshold) == [0.9, 0.4])
+        #expect(own.map(\.counts) == [MatchCounts(truePositives: 1, falsePositives: 0, falseNegatives: 0),
+                                      MatchCounts(truePositives: 1, falsePositives: 1, falseNegatives: 1)])
+        #expect(Self.close(s.bestPerFoldSummary?.f1.mean, (1 + 0.5) / 2))
+        #expect(r.text().contains("best-F1 threshold of its own images"))
     }
 
     @Test func crossValidatedThresholdFallsBackWithoutOtherDetections() throws {

@@ -31,7 +31,8 @@ enum ProbabilityMapFixtures {
 
     /// The tutorial's deploy net with `c` channels in the convolutions. `padded: false` drops every padding
     /// and takes 43x43 patches, so no pooling window is clipped: its dense rewrite is exact everywhere.
-    static func net(channels c: Int = 4, padded: Bool = true) -> NetDefinition {
+    /// `dropoutHead` adds the author's dropout variant's head: ReLU + Dropout after ip1 and after ip2.
+    static func net(channels c: Int = 4, padded: Bool = true, dropoutHead: Bool = false) -> NetDefinition {
         let pad = padded ? 2 : 0
         var net = NetDefinition(name: padded ? "tutorial-tiny" : "tutorial-tiny-valid")
         net.inputs = [("data", [1, 3, padded ? 32 : 43, padded ? 32 : 43])]
@@ -47,14 +48,23 @@ enum ProbabilityMapFixtures {
             ip("ip1", "pool3", outputs: 2 * c), ip("ip2", "ip1", outputs: 2),
             LayerDefinition(name: "prob", type: "Softmax", bottoms: ["ip2"], tops: ["prob"]),
         ]
+        if dropoutHead {
+            func regularised(_ top: String, _ n: Int) -> [LayerDefinition] {
+                var drop = LayerDefinition(name: "drop\(n)", type: "Dropout", bottoms: [top], tops: [top])
+                drop.dropoutRatio = 0.5
+                return [LayerDefinition(name: "relu\(n)", type: "ReLU", bottoms: [top], tops: [top]), drop]
+            }
+            net.layers.insert(contentsOf: regularised("ip2", 5), at: 11)
+            net.layers.insert(contentsOf: regularised("ip1", 4), at: 10)
+        }
         return net
     }
 
     /// Random weights of a scale that keeps P away from 0 and 1; the mean is per-channel constant unless
     /// `spatialMean` (then it varies per position, as a real mean image does).
     static func model(channels: Int = 4, padded: Bool = true, seed: UInt64 = 1, spatialMean: Bool = false,
-                      headScale: Float = 0.02) throws -> ClassifierModel {
-        let d = net(channels: channels, padded: padded)
+                      headScale: Float = 0.02, dropoutHead: Bool = false) throws -> ClassifierModel {
+        let d = net(channels: channels, padded: padded, dropoutHead: dropoutHead)
         let size = d.inputs[0].shape[2]
         let probe = try Net(definition: d, phase: .test, inputShapes: ["data": [1, 3, size, size]])
         var g = SeededGenerator(seed: seed)

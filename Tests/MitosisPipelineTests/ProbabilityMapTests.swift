@@ -51,6 +51,37 @@ import Testing
         #expect(diff < 0.5)
     }
 
+    /// The author's dropout net has ReLU after ip1 and after the scores: the exact map must follow a direct
+    /// forward (dropout is the identity at test time), the dense rewrite must equal it where no border
+    /// intervenes, and no head folding may fold across those ReLUs.
+    @Test func theDropoutHeadIsMappedExactlyAndNotFoldedAcrossItsReLUs() throws {
+        let model = try F.model(seed: 5, headScale: 1, dropoutHead: true)
+        let image = F.image(width: 21, height: 17, seed: 4)
+        let exact = try ProbabilityMapper(models: [model], options: .init(mode: .exact, batch: 64)).map(image: image, mask: nil)
+        var clipped = 0
+        for (x, y) in [(0, 0), (20, 16), (10, 8), (3, 15), (19, 1), (7, 7), (14, 3)] {
+            let expected = try F.direct(model, image, x: x, y: y)
+            if expected == 0.5 { clipped += 1 }
+            #expect(abs(exact[x, y] - expected) < 1e-5, "pixel (\(x), \(y))")
+        }
+        #expect(clipped < 7, "every sampled pixel had both scores clipped to 0 by relu5: the test would not see the head")
+        // Random weights often leave both scores clipped everywhere on the unpadded net: take the first seed
+        // whose map varies (the search is deterministic; the expectation below fails if none does).
+        let big = F.image(width: 23, height: 19, seed: 4)
+        var valid = try F.model(padded: false, seed: 1, headScale: 1, dropoutHead: true)
+        var exactValid = try ProbabilityMapper(models: [valid], options: .init(mode: .exact)).map(image: big, mask: nil)
+        for seed in UInt64(2)...20 where exactValid.values.max()! - exactValid.values.min()! <= 0.02 {
+            valid = try F.model(padded: false, seed: seed, headScale: 1, dropoutHead: true)
+            exactValid = try ProbabilityMapper(models: [valid], options: .init(mode: .exact)).map(image: big, mask: nil)
+        }
+        for folding in HeadFolding.allCases {
+            let dense = try ProbabilityMapper(models: [valid], options: .init(mode: .dense, maxTile: 10, headFolding: folding)).map(image: big, mask: nil)
+            #expect(F.maxDifference(exactValid, dense) < 2e-6, "head folding \(folding)")
+        }
+        let spread = exactValid.values.max()! - exactValid.values.min()!
+        #expect(spread > 0.02)
+    }
+
     @Test(arguments: [HeadFolding.innerProducts, .poolAndInnerProducts])
     func foldedHeadEqualsUnfolded(folding: HeadFolding) throws {
         let model = try F.model(seed: 3)

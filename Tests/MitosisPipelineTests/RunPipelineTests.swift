@@ -50,5 +50,13 @@ import Testing
         let again = try RunPipeline(dataset: root + "/cohort", out: out, options: options).run()
         #expect(again.rounds.map(\.folds) == report.rounds.map(\.folds))
         #expect(again.images.map(\.counts) == report.images.map(\.counts))
+
+        // Resuming with another net would mix models trained with one net into maps made with the other.
+        var other = options
+        other.training.architecture = .dropout
+        let refused = #expect(throws: PipelineError.self) {
+            try RunPipeline(dataset: root + "/cohort", out: out, options: other).run()
+        }
+        #expect("\(refused!)".contains("another --net"))
     }
 }

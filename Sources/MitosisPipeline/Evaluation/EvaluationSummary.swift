@@ -88,6 +88,12 @@ public struct Evaluator: Sendable {
                 }
                 s.crossValidated = rows
                 s.crossValidatedSummary = FoldSummary(rows)
+                let own = tests.map { test in
+                    let b = ThresholdSweep.best(test.images, radius: radius)
+                    return ScoreRow(name: "fold \(test.fold)", fold: test.fold, images: test.images.count, threshold: b.threshold, counts: b.counts)
+                }
+                s.bestPerFold = own
+                s.bestPerFoldSummary = FoldSummary(own)
             }
             report.sweep = s
         }
@@ -197,6 +203,10 @@ public struct Sweep: Sendable, Equatable, Encodable {
     /// Each fold at the best-F1 threshold of the other folds' images.
     public var crossValidated: [ScoreRow]?
     public var crossValidatedSummary: FoldSummary?
+    /// Each fold at the best-F1 threshold of its own images (optimistic: how well each fold's detections are
+    /// ranked, whatever threshold a rule would choose).
+    public var bestPerFold: [ScoreRow]?
+    public var bestPerFoldSummary: FoldSummary?
 
     public init(curve: [ScoreRow]) { self.curve = curve }
 }

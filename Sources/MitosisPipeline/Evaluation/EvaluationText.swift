@@ -51,6 +51,13 @@ extension EvaluationReport {
                 for row in cv where row.note != nil { out.append("fold \(row.fold ?? 0): \(row.note!)") }
                 out.append("mean +/- std over \(cv.count) folds: " + summary.text)
             }
+            if let own = s.bestPerFold, let summary = s.bestPerFoldSummary {
+                out.append("")
+                out.append("each fold at the best-F1 threshold of its own images (OPTIMISTIC: how well each fold's detections are ranked):")
+                out.append(AnalysisFiles.table(["fold", "threshold", "images"] + ScoreRow.countHeader,
+                                               own.map { ["\($0.fold ?? 0)", AnalysisFiles.score($0.threshold ?? 0), "\($0.images ?? 0)"] + $0.countCells }, left: []))
+                out.append("mean +/- std over \(own.count) folds: " + summary.text)
+            }
         }
         if !r.warnings.isEmpty { out.append(""); out.append("\(r.warnings.count) warning\(r.warnings.count == 1 ? "" : "s") (on stderr)") }
         return out.joined(separator: "\n")

@@ -17,6 +17,11 @@ extension RunPipeline {
         let s = options.training
         let final = "\(dir)/model_iter_\(s.iterations).caffemodel"
         if isTrained(dir) {
+            let deploy = dir + "/deploy.prototxt"
+            if let written = try? String(contentsOfFile: deploy, encoding: .utf8),
+               written != NetTemplates.deployNet(architecture: s.architecture) {
+                throw PipelineError.invalidOption("\(deploy) is not the \(s.architecture.rawValue) net this run asks for: the fold was trained with another --net; give the same --net or another output folder")
+            }
             logger.info("\(final) exists: training skipped")
             progress(s.iterations)
             return final
@@ -82,7 +87,7 @@ extension RunPipeline {
 
     /// A classifier for a trained fold model.
     func classifier(weights: String, mean: String) throws -> ClassifierModel {
-        try ClassifierModel(definition: NetImporter.parse(NetTemplates.deployNet(), path: "deploy.prototxt"),
+        try ClassifierModel(definition: NetImporter.parse(NetTemplates.deployNet(architecture: options.training.architecture), path: "deploy.prototxt"),
                             weights: CaffeModel(contentsOf: URL(fileURLWithPath: weights)).weights,
                             mean: MeanImage.read(contentsOf: URL(fileURLWithPath: mean)), meanPath: mean)
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import MitosisImage
 import MitosisPipeline
 import MitosisStore
+import MitosisTraining
 
 /// Options shared by `mitosis run` and `mitosis demo`.
 struct RunArguments: ParsableArguments {
@@ -34,6 +35,15 @@ struct RunArguments: ParsableArguments {
 
     @Flag(help: "Train round 2 from random weights, as the tutorial did (default: fine-tune the round-1 model).")
     var refineFromScratch = false
+
+    @Option(help: "Net: tutorial (the author's 32x32 net) or dropout (its variant with ReLU + dropout 0.5 after both inner products).")
+    var net: NetTemplates.Architecture = .tutorial
+
+    @Option(help: "Step 1: negatives per positive pixel (the tutorial's \(PatchOptions().negativeRatio.formatted())).")
+    var negativeRatio: Double?
+
+    @Flag(help: "Maps: average each patch's score with its horizontal mirror's (Caffe's oversampling; twice the map time).")
+    var mapMirror = false
 
     @Flag(help: "Train without stain augmentation (the tutorial had none).")
     var noStainJitter = false
@@ -74,6 +84,7 @@ struct RunArguments: ParsableArguments {
             guard [1, 2, 4, 8].contains(mapStride) else { throw ValidationError("--map-stride must be 1, 2, 4 or 8, got \(mapStride)") }
             guard mapStride == 1 || !exact else { throw ValidationError("--map-stride above 1 needs the dense maps (drop --exact)") }
         }
+        if let negativeRatio { guard negativeRatio > 0, negativeRatio <= 100 else { throw ValidationError("--negative-ratio must be in (0, 100], got \(negativeRatio)") } }
         guard clearingRadius >= 1 else { throw ValidationError("--clearing-radius must be at least 1, got \(clearingRadius)") }
     }
 
@@ -96,6 +107,9 @@ struct RunArguments: ParsableArguments {
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
         o.refineFromScratch = refineFromScratch
+        o.training.architecture = net
+        if let negativeRatio { o.patches.negativeRatio = negativeRatio }
+        o.maps.mirrorAverage = mapMirror
         if noStainJitter { o.training.stainJitter = nil }
         o.jobs = max(1, jobs)
         o.patches.stainNormalization = stainNormalize ? StainNormalizer() : nil
@@ -107,3 +121,4 @@ struct RunArguments: ParsableArguments {
         return o
     }
 }
+extension NetTemplates.Architecture: ExpressibleByArgument {}
