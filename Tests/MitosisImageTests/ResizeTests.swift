@@ -1,5 +1,5 @@
 import Testing
-import MitosisImage
+@testable import MitosisImage
 
 /// MATLAB `imresize` (bicubic, antialiased) against the numpy port in
 /// scripts/fixtures/make_image_fixtures.py. uint8 results must match exactly: both sides run the same
@@ -54,5 +54,18 @@ import MitosisImage
         let wide = try big.resized(width: 200, height: 300)
         #expect(try Array(wide.pixels.prefix(200 * 10 * 3)) == strip.resized(width: 200, height: 10).pixels)
         #expect(whole.width == 200 && whole.height == 150)
+    }
+
+    /// The uint8 store after each pass rounds half away from zero and clamps, as MATLAB's uint8 and as
+    /// `rounded()` did before the libm-free rounding replaced it: checked at and around every half.
+    @Test func theUInt8StoreRoundsAsMATLAB() {
+        var values: [Double] = [-3, -0.5, -1e-300, 0, 255.49, 255.5, 300, 1e300]
+        for k in 0..<256 {
+            let half = Double(k) + 0.5
+            values += [Double(k), half, half.nextDown, half.nextUp, Double(k).nextUp, Double(k).nextDown, Double(k) + 0.25]
+        }
+        for v in values {
+            #expect(UInt8(_resampled: v) == UInt8(Swift.min(Swift.max(v, 0), 255).rounded()), "\(v)")
+        }
     }
 }

@@ -84,7 +84,13 @@ protocol _ResampleSample {
 
 extension UInt8: _ResampleSample {
     @inline(__always) var _double: Double { Double(self) }
-    @inline(__always) init(_resampled value: Double) { self = UInt8(Swift.min(Swift.max(value, 0), 255).rounded()) }
+    /// Half away from zero as `rounded()`, without libm's `round` (a call on baseline x86-64): for
+    /// v >= 0, `v - floor(v)` is exact, and truncation is the floor.
+    @inline(__always) init(_resampled value: Double) {
+        let v = Swift.min(Swift.max(value, 0), 255)
+        let whole = Int(v)
+        self = UInt8(truncatingIfNeeded: v - Double(whole) >= 0.5 ? whole + 1 : whole)
+    }
 }
 
 extension Float: _ResampleSample {
@@ -101,15 +107,17 @@ func _resampleVertically<T: _ResampleSample>(_ input: [T], rowLength: Int, table
         output.withUnsafeMutableBufferPointer { target in
             let out = _SharedBuffer(target.baseAddress!)
             _forEachRowChunk(rows: table.outputLength, costPerRow: rowLength * taps) { rows in
-                var acc = [Double](repeating: 0, count: rowLength)
+                let acc = UnsafeMutablePointer<Double>.allocate(capacity: rowLength)
+                defer { acc.deallocate() }
                 for k in rows {
-                    for i in 0..<rowLength { acc[i] = 0 }
+                    acc.initialize(repeating: 0, count: rowLength)
                     for j in 0..<taps {
                         let w = table.weights[k * taps + j]
-                        let row = table.indices[k * taps + j] * rowLength
-                        for i in 0..<rowLength { acc[i] += w * source[row + i]._double }
+                        let row = source.baseAddress! + table.indices[k * taps + j] * rowLength
+                        for i in 0..<rowLength { acc[i] += w * row[i]._double }
                     }
-                    for i in 0..<rowLength { out.base[k * rowLength + i] = T(_resampled: acc[i]) }
+                    let target = out.base + k * rowLength
+                    for i in 0..<rowLength { target[i] = T(_resampled: acc[i]) }
                 }
             }
         }
@@ -128,6 +136,22 @@ func _resampleHorizontally<T: _ResampleSample>(_ input: [T], rows: Int, width: I
             _forEachRowChunk(rows: rows, costPerRow: outWidth * channels * taps) { range in
                 for y in range {
                     let rowIn = y * width * channels, rowOut = y * outWidth * channels
+                    if channels == 3 {
+                        // The three channels in one pass over the taps (the same sums in the same order).
+                        for k in 0..<outWidth {
+                            var a0 = 0.0, a1 = 0.0, a2 = 0.0
+                            for j in 0..<taps {
+                                let w = table.weights[k * taps + j], at = rowIn + table.indices[k * taps + j] * 3
+                                a0 += w * source[at]._double
+                                a1 += w * source[at + 1]._double
+                                a2 += w * source[at + 2]._double
+                            }
+                            out.base[rowOut + k * 3] = T(_resampled: a0)
+                            out.base[rowOut + k * 3 + 1] = T(_resampled: a1)
+                            out.base[rowOut + k * 3 + 2] = T(_resampled: a2)
+                        }
+                        continue
+                    }
                     for k in 0..<outWidth {
                         for c in 0..<channels {
                             var acc = 0.0
