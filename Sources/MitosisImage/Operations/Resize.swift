@@ -107,17 +107,23 @@ func _resampleVertically<T: _ResampleSample>(_ input: [T], rowLength: Int, table
         output.withUnsafeMutableBufferPointer { target in
             let out = _SharedBuffer(target.baseAddress!)
             _forEachRowChunk(rows: table.outputLength, costPerRow: rowLength * taps) { rows in
-                let acc = UnsafeMutablePointer<Double>.allocate(capacity: rowLength)
+                // Blocks of the row small enough for the sums to stay in L1 while every tap adds to them
+                // (each sample's sum still runs over the taps in order, so the results are unchanged).
+                let block = 512
+                let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
                 defer { acc.deallocate() }
                 for k in rows {
-                    acc.initialize(repeating: 0, count: rowLength)
-                    for j in 0..<taps {
-                        let w = table.weights[k * taps + j]
-                        let row = source.baseAddress! + table.indices[k * taps + j] * rowLength
-                        for i in 0..<rowLength { acc[i] += w * row[i]._double }
-                    }
                     let target = out.base + k * rowLength
-                    for i in 0..<rowLength { target[i] = T(_resampled: acc[i]) }
+                    for start in stride(from: 0, to: rowLength, by: block) {
+                        let n = min(block, rowLength - start)
+                        acc.initialize(repeating: 0, count: n)
+                        for j in 0..<taps {
+                            let w = table.weights[k * taps + j]
+                            let row = source.baseAddress! + table.indices[k * taps + j] * rowLength + start
+                            for i in 0..<n { acc[i] += w * row[i]._double }
+                        }
+                        for i in 0..<n { target[start + i] = T(_resampled: acc[i]) }
+                    }
                 }
             }
         }
