@@ -43,6 +43,18 @@ import Testing
         #expect((missing.stdout + missing.stderr).contains("nowhere"))
     }
 
+    /// The ablation options of `run` refuse values they cannot use, before any work, naming the option.
+    @Test(arguments: [(["--net", "resnet"], "--net"), (["--negative-ratio", "0"], "--negative-ratio"),
+                      (["--negative-ratio", "-2"], "--negative-ratio"), (["--map-stride", "3"], "--map-stride")])
+    func runRefusesABadAblationOption(arguments: [String], named option: String) throws {
+        let t = try CLI.temporaryFolder("badopt")
+        defer { try? FileManager.default.removeItem(atPath: t) }
+        let r = try CLI.run(["run", t + "/cohort", t + "/out"] + arguments)
+        #expect(r.status != 0)
+        #expect(r.stderr.contains(option), "\(r.stderr)")
+        #expect(!CLI.exists(t + "/out"))
+    }
+
     @Test func wholePipelineEndToEnd() throws {
         let t = try CLI.temporaryFolder("run")
         defer { try? FileManager.default.removeItem(atPath: t) }
