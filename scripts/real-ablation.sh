@@ -20,12 +20,18 @@ real=${REAL:-$here/../shared/real/mitos-atypia-14-H}
 px=${PIXEL_SIZE:-0.2273}
 [ -x "$mitosis" ] || { echo "real-ablation.sh: $mitosis is not built; run: swift build -c release --product mitosis" >&2; exit 2; }
 [ -d "$real" ] || { echo "real-ablation.sh: no cohort at $real; set REAL=" >&2; exit 2; }
+# detect and evaluate must know the working resolution the maps were made at.
+working=()
+args=("$@")
+for i in "${!args[@]}"; do
+    if [ "${args[$i]}" = "--working-pixel-size" ]; then working=(--working-pixel-size "${args[$((i + 1))]}"); fi
+done
 start=$(date +%s)
 "$mitosis" run "$real" "$name" --pixel-size "$px" --no-refine --threshold-from other-folds "$@"
 ran=$(( $(date +%s) - start ))
-"$mitosis" detect "$name/round1/maps" -o "$name/ablation-detections" --threshold 0.01 --pixel-size "$px" --quiet
+"$mitosis" detect "$name/round1/maps" -o "$name/ablation-detections" --threshold 0.01 --pixel-size "$px" "${working[@]}" --quiet
 "$mitosis" evaluate --truth "$real" --detections "$name/ablation-detections" --folds "$name/round1/patches/folds.json" \
-    --pixel-size "$px" --sweep -o "$name/ablation-evaluation" --quiet > "$name/ablation-evaluation.txt"
+    --pixel-size "$px" "${working[@]}" --sweep -o "$name/ablation-evaluation" --quiet > "$name/ablation-evaluation.txt"
 {
     echo "row: $name  options: ${*:-(defaults)}  run wall time: $ran s"
     grep -A8 "^cross-validated:" "$name/ablation-evaluation.txt"
