@@ -42,9 +42,7 @@ import MitosisImage
     @Test func aWrittenSlideReadsAsOpenSlideReadsIt() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/slide.tif"
-        let levels = try TiledTIFFWriter.write(width: 1100, height: 700, to: path, micronsPerPixel: 0.25, smallestLevelSide: 256,
-                                               region: TiledTIFFWriterTests.region)
+        let (path, levels) = try TiledTIFFWriterTests.writeSlide(in: folder)
         let reader = try TiledTIFFReader(path)
         #expect(reader.directories.map { [$0.width, $0.height] } == levels.map { [$0.width, $0.height] })
         try Self.compare(path, width: 1100, height: 700)
@@ -62,9 +60,7 @@ import MitosisImage
         try ImageIO.write(TiledTIFFWriterTests.region(0, 0, 40, 30), to: strips)
         #expect(try TiledTIFFReader(strips).directories.isEmpty)
 
-        let path = folder + "/slide.tif"
-        _ = try TiledTIFFWriter.write(width: 600, height: 500, to: path, micronsPerPixel: 0.25, smallestLevelSide: 256,
-                                      region: TiledTIFFWriterTests.region)
+        let path = try TiledTIFFWriterTests.writeSlide(in: folder, width: 600, height: 500).path
         let reader = try TiledTIFFReader(path)
         let level0 = try #require(reader.directory(width: 600, height: 500))
         // Cut the file after its directories were listed: level 0's last tiles are gone.

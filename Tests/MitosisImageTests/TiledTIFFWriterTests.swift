@@ -51,12 +51,17 @@ import MitosisImage
 
     /// Directories, sizes, tiling, compression, subfile types and resolution tags as libtiff reads them;
     /// level 0 through `TIFFCodec.read` within JPEG tolerance.
+    /// `folder/slide.tif`: the pattern as a slide of 256-pixel tiles down to a 256-pixel level.
+    static func writeSlide(in folder: String, width: Int = 1100, height: Int = 700) throws -> (path: String, levels: [TiledTIFFWriter.Level]) {
+        let path = folder + "/slide.tif"
+        return (path, try TiledTIFFWriter.write(width: width, height: height, to: path, micronsPerPixel: 0.25, smallestLevelSide: 256,
+                                                region: region))
+    }
+
     @Test func tagsAndLevelZeroPixels() throws {
         let folder = try temporaryFolder()
         defer { try? FileManager.default.removeItem(atPath: folder) }
-        let path = folder + "/slide.tif"
-        let levels = try TiledTIFFWriter.write(width: 1100, height: 700, to: path, micronsPerPixel: 0.25, smallestLevelSide: 256,
-                                               region: Self.region)
+        let (path, levels) = try Self.writeSlide(in: folder)
         #expect(levels.count == 4)
         guard let tiff = TIFFOpen(path, "r") else { Issue.record("libtiff cannot open \(path)"); return }
         defer { TIFFClose(tiff) }
