@@ -1,4 +1,5 @@
 import Foundation
+@testable import MitosisData
 import MitosisSupport
 import MitosisSynth
 import Testing
@@ -20,8 +21,19 @@ import Testing
         options.training.batchSize = 16
         options.training.testIter = 1
         options.bundleCalibrationImages = 3
+        options.thresholdImages = 1
         let out = root + "/run"
         let report = try RunPipeline(dataset: root + "/cohort", out: out, options: options).run()
+
+        // Each fold trains on two images: round 1 chooses its threshold on both (step 6 maps them anyway),
+        // round 2 on at most `thresholdImages`.
+        for fold in 1...3 {
+            for (round, images) in [(1, 2), (2, 1)] {
+                let file = URL(fileURLWithPath: out + "/round\(round)/fold_\(fold)/threshold.json")
+                let chosen = try JSONDecoder().decode(RunPipeline.FoldThreshold.self, from: Data(contentsOf: file))
+                #expect(chosen.images == images, "round \(round) fold \(fold)")
+            }
+        }
 
         let truth = Dictionary(uniqueKeysWithValues: cohort.entries.map { ($0.name, $0.figures.count) })
         #expect(report.cohort.mitoses == truth.values.reduce(0, +))
@@ -53,10 +65,19 @@ import Testing
 
         // Resuming with another net would mix models trained with one net into maps made with the other.
         var other = options
-        other.training.architecture = .dropout
+        other.training.architecture = options.training.architecture == .dropout ? .tutorial : .dropout
         let refused = #expect(throws: PipelineError.self) {
             try RunPipeline(dataset: root + "/cohort", out: out, options: other).run()
         }
         #expect("\(refused!)".contains("another --net"))
+    }
+
+    @Test func evenlySpreadTakesEveryKthNameAndNeverMoreThanThereAre() {
+        let items = (0..<10).reversed().map { DatasetImage(name: String(format: "p%02d", $0), patient: "p", imagePath: "") }
+        #expect(evenlySpread(items, count: 3).map(\.name) == ["p00", "p03", "p06"])
+        #expect(evenlySpread(items, count: 10).map(\.name) == (0..<10).map { String(format: "p%02d", $0) })
+        #expect(evenlySpread(items, count: 50).count == 10)
+        #expect(evenlySpread(items, count: 0).isEmpty)
+        #expect(evenlySpread([], count: 5).isEmpty)
     }
 }

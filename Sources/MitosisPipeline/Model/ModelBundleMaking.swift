@@ -74,9 +74,8 @@ extension RunPipeline {
                                               threshold: threshold))
         }
         // The averaged models' threshold, on images spread evenly over the sorted names (so over patients).
-        let all = dataset.images.sorted { $0.name < $1.name }
-        let n = min(options.bundleCalibrationImages, all.count)
-        let sample = (0..<n).map { all[$0 * all.count / n] }
+        let sample = evenlySpread(dataset.images, count: options.bundleCalibrationImages)
+        let n = sample.count
         let mapsFolder = folder + "/calibration-maps"
         var job = ProbabilityMapJob(outputFolder: URL(fileURLWithPath: mapsFolder), scale: options.patches.scale)
         job.stainNormalization = options.patches.stainNormalization

@@ -37,9 +37,18 @@ extension RunPipeline {
             return ThresholdSweep.crossValidated(testSets, radius: options.matchRadius).map(\.threshold)
         case .trainingImages:
             return try folds.folds.map { f in
-                try foldThreshold(round: round, fold: f.fold, items: dataset.images.filter { f.trainPatients.contains($0.patient) })
+                try foldThreshold(round: round, fold: f.fold, items: thresholdItems(round: round, fold: f))
             }
         }
+    }
+
+    /// The training images fold `f`'s threshold for `round` is chosen on with `.trainingImages`: all of them
+    /// when the round maps them all anyway (round 1 before step 6), else at most `thresholdImages`, spread
+    /// evenly over their names.
+    func thresholdItems(round: Int, fold f: FoldStep.FoldSummary) -> [DatasetImage] {
+        let all = dataset.images.filter { f.trainPatients.contains($0.patient) }
+        guard let n = options.thresholdImages, !(round == 1 && options.refine) else { return all }
+        return evenlySpread(all, count: n)
     }
 
     /// What `roundK/fold_K/threshold.json` holds: a fold's threshold chosen on its training images.
@@ -68,7 +77,7 @@ extension RunPipeline {
         let validation = try scoredImages(items, mapsFolder: trainMapsFolder(round: round, fold: fold)).map(\.scored)
         let threshold = ThresholdSweep.bestPlateauMiddle(validation, radius: options.matchRadius)
         let counts = validation.reduce(MatchCounts()) { $0 + $1.counts(at: threshold, radius: options.matchRadius) }
-        let record = FoldThreshold(threshold: threshold, chosenOn: "the fold's \(items.count) training images (middle of the best-F1 range)",
+        let record = FoldThreshold(threshold: threshold, chosenOn: "\(items.count) of the fold's training images (middle of the best-F1 range)",
                                    images: items.count, f1: counts.f1)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
@@ -163,4 +172,12 @@ extension RunPipeline {
         try AtomicFile.write(TextSummary.render(data), to: path("summary.txt"))
         return data
     }
+}
+
+/// At most `count` of `items`, spread evenly over their names sorted (so over the patients, whose names lead
+/// the images'): the threshold images of `RunOptions.thresholdImages` and the model bundle's calibration images.
+func evenlySpread(_ items: [DatasetImage], count: Int) -> [DatasetImage] {
+    let sorted = items.sorted { $0.name < $1.name }
+    let n = min(max(count, 0), sorted.count)
+    return (0..<n).map { sorted[$0 * sorted.count / n] }
 }

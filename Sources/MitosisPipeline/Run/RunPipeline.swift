@@ -18,8 +18,9 @@ import MitosisTraining
 /// round1/maps/      held-out maps (step 5);  round1/trainmaps/fold_K/: fold K's training images, for step 6
 ///                   and the threshold, removed once used unless `keepIntermediates`
 /// round2/fold_K/    step 6 archives, mean (and database), net, solver, snapshots, threshold.json
-/// round2/maps/      held-out maps of the refined models;  round2/trainmaps/fold_K/: fold K's training images
-///                   (thresholds; with `ThresholdSource.trainingImages`), removed once used
+/// round2/maps/      held-out maps of the refined models;  round2/trainmaps/fold_K/: up to
+///                   `thresholdImages` of fold K's training images (thresholds; with
+///                   `ThresholdSource.trainingImages`), removed once used
 /// detections/       per test image: CSV, GeoJSON (QuPath) and overlay PNG of the final round
 /// model/            the final round's fold models as a bundle for `mitosis apply` (manifest.json, ModelBundle)
 /// report.html, report.json, summary.txt
@@ -182,11 +183,12 @@ public final class RunPipeline {
         // Round-1 maps of the training images: step 6 samples from them and the round-1 threshold is chosen
         // on them; once both are done they are removed (unless `keepIntermediates`).
         let round2Done = options.refine && isRefined(fold: f.fold)
+        let round1Items = options.refine ? trainItems : thresholdItems(round: 1, fold: f)
         if (calibrate && !hasThreshold(round: 1, fold: f.fold)) || (options.refine && !round2Done) {
-            logger.info("fold \(f.fold): maps of the training images (round 1)\(options.refine ? ", for step 6" : "")")
-            try maps(trainItems, model: model1, into: trainMapsFolder(round: 1, fold: f.fold))
+            logger.info("fold \(f.fold): maps of \(round1Items.count) of its \(trainItems.count) training images (round 1)\(options.refine ? ", for step 6" : "")")
+            try maps(round1Items, model: model1, into: trainMapsFolder(round: 1, fold: f.fold))
         }
-        if calibrate { _ = try foldThreshold(round: 1, fold: f.fold, items: trainItems) }
+        if calibrate { _ = try foldThreshold(round: 1, fold: f.fold, items: thresholdItems(round: 1, fold: f)) }
         guard options.refine else {
             removeTrainMaps(round: 1, fold: f.fold)
             return FoldModels(fold: f.fold, round1: model1, round2: nil)
@@ -198,9 +200,10 @@ public final class RunPipeline {
         logger.info("fold \(f.fold): step 5, held-out maps (round 2)")
         try maps(testItems, model: model2, into: path("round2", "maps"))
         if calibrate && !hasThreshold(round: 2, fold: f.fold) {
-            logger.info("fold \(f.fold): maps of the training images (round 2), for the threshold")
-            try maps(trainItems, model: model2, into: trainMapsFolder(round: 2, fold: f.fold))
-            _ = try foldThreshold(round: 2, fold: f.fold, items: trainItems)
+            let items = thresholdItems(round: 2, fold: f)
+            logger.info("fold \(f.fold): maps of \(items.count) of its \(trainItems.count) training images (round 2), for the threshold")
+            try maps(items, model: model2, into: trainMapsFolder(round: 2, fold: f.fold))
+            _ = try foldThreshold(round: 2, fold: f.fold, items: items)
         }
         removeTrainMaps(round: 2, fold: f.fold)
         return FoldModels(fold: f.fold, round1: model1, round2: model2)

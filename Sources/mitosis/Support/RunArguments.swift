@@ -22,13 +22,16 @@ struct RunArguments: ParsableArguments {
     var solver = "adam"
 
     @Option(help: "Learning-rate policy: fixed (the tutorial's) or poly (linear decay to zero).")
-    var lrPolicy = "fixed"
+    var lrPolicy = TrainingSchedule().lrPolicy
 
     @Option(help: "Detection: radius in pixels at 20x cleared around each detected peak.")
     var clearingRadius = 15
 
     @Option(help: "Where each fold's detection threshold is chosen: training (the fold's model on its training images) or other-folds (best F1 on the other folds' held-out predictions).")
     var thresholdFrom = "training"
+
+    @Option(help: "With --threshold-from training: choose each fold's threshold on at most N of its training images, spread over its patients (default all; on the real cohort 100 cost round 2 0.011 of mean F1 and saved about 7 of 41 min). Round 1 uses all of them when step 6 follows, which maps them anyway.")
+    var thresholdImages = RunOptions().thresholdImages.map(String.init) ?? "all"
 
     @Flag(help: "Skip step 6 (the second round with hard negatives).")
     var noRefine = false
@@ -37,7 +40,7 @@ struct RunArguments: ParsableArguments {
     var refineFromScratch = false
 
     @Option(help: "Net: tutorial (the author's 32x32 net) or dropout (its variant with ReLU + dropout 0.5 after both inner products).")
-    var net: NetTemplates.Architecture = .tutorial
+    var net: NetTemplates.Architecture = TrainingSchedule().architecture
 
     @Option(help: "Step 1: negatives per positive pixel (the tutorial's \(PatchOptions().negativeRatio.formatted())).")
     var negativeRatio: Double?
@@ -80,6 +83,9 @@ struct RunArguments: ParsableArguments {
         guard RunOptions.ThresholdSource(rawValue: thresholdFrom) != nil else {
             throw ValidationError("--threshold-from must be training or other-folds, got '\(thresholdFrom)'")
         }
+        guard thresholdImages == "all" || (Int(thresholdImages) ?? 0) >= 1 else {
+            throw ValidationError("--threshold-images must be a positive number of images or all, got '\(thresholdImages)'")
+        }
         if let mapStride {
             guard [1, 2, 4, 8].contains(mapStride) else { throw ValidationError("--map-stride must be 1, 2, 4 or 8, got \(mapStride)") }
             guard mapStride == 1 || !exact else { throw ValidationError("--map-stride above 1 needs the dense maps (drop --exact)") }
@@ -103,6 +109,7 @@ struct RunArguments: ParsableArguments {
         o.training.lrPolicy = lrPolicy
         o.detector.clearingRadius = clearingRadius
         o.thresholdSource = RunOptions.ThresholdSource(rawValue: thresholdFrom) ?? .trainingImages
+        o.thresholdImages = Int(thresholdImages)
         o.training.testInterval = max(1, o.training.iterations / 4)
         o.training.snapshot = max(1, o.training.iterations / 2)
         o.refine = !noRefine
