@@ -53,7 +53,20 @@ struct _Contributions {
         self.taps = taps
         self.weights = weights
         self.indices = indices
+        // The taps between the first and the last non-zero weight of each output: the zero weights at the
+        // ends add exact zeros to sums that start at +0 (so never -0), and MATLAB drops them too.
+        var spans = [Range<Int>](repeating: 0..<0, count: outputLength)
+        for k in 0..<outputLength {
+            let row = weights[(k * taps)..<((k + 1) * taps)]
+            if let first = row.firstIndex(where: { $0 != 0 }), let last = row.lastIndex(where: { $0 != 0 }) {
+                spans[k] = (first - k * taps)..<(last - k * taps + 1)
+            }
+        }
+        self.spans = spans
     }
+
+    /// Per output sample, the taps from its first to its last non-zero weight.
+    let spans: [Range<Int>]
 }
 
 /// Keys' cubic convolution kernel with a = -0.5 (MATLAB's `cubic`). Not API.
@@ -80,10 +93,15 @@ func _mirror(_ i: Int, _ n: Int) -> Int {
 protocol _ResampleSample {
     var _double: Double { get }
     init(_resampled value: Double)
+    /// Four consecutive samples from `p`, as Double.
+    static func _load4(_ p: UnsafePointer<Self>) -> SIMD4<Double>
 }
 
 extension UInt8: _ResampleSample {
     @inline(__always) var _double: Double { Double(self) }
+    @inline(__always) static func _load4(_ p: UnsafePointer<UInt8>) -> SIMD4<Double> {
+        SIMD4<Double>(SIMD4<Int32>(truncatingIfNeeded: UnsafeRawPointer(p).loadUnaligned(as: SIMD4<UInt8>.self)))
+    }
     /// Half away from zero as `rounded()`, without libm's `round` (a call on baseline x86-64): for
     /// v >= 0, `v - floor(v)` is exact, and truncation is the floor.
     @inline(__always) init(_resampled value: Double) {
@@ -95,11 +113,15 @@ extension UInt8: _ResampleSample {
 
 extension Float: _ResampleSample {
     @inline(__always) var _double: Double { Double(self) }
+    @inline(__always) static func _load4(_ p: UnsafePointer<Float>) -> SIMD4<Double> {
+        SIMD4<Double>(UnsafeRawPointer(p).loadUnaligned(as: SIMD4<Float>.self))
+    }
     @inline(__always) init(_resampled value: Double) { self = Float(value) }
 }
 
 /// Resamples the vertical dimension of an HWC array (`rowLength` = width * channels samples per row).
-/// Not API.
+/// Each output sample is the sum over its taps, in order, from +0, of weight x sample in Double: four
+/// samples of a row at a time, their sums in registers while the taps go by. Not API.
 func _resampleVertically<T: _ResampleSample>(_ input: [T], rowLength: Int, table: _Contributions) -> [T] {
     var output = [T](repeating: T(_resampled: 0), count: table.outputLength * rowLength)
     let taps = table.taps
@@ -107,22 +129,29 @@ func _resampleVertically<T: _ResampleSample>(_ input: [T], rowLength: Int, table
         output.withUnsafeMutableBufferPointer { target in
             let out = _SharedBuffer(target.baseAddress!)
             _forEachRowChunk(rows: table.outputLength, costPerRow: rowLength * taps) { rows in
-                // Blocks of the row small enough for the sums to stay in L1 while every tap adds to them
-                // (each sample's sum still runs over the taps in order, so the results are unchanged).
-                let block = 512
-                let acc = UnsafeMutablePointer<Double>.allocate(capacity: block)
-                defer { acc.deallocate() }
+                let rowsIn = UnsafeMutablePointer<UnsafePointer<T>>.allocate(capacity: taps)
+                let w = UnsafeMutablePointer<Double>.allocate(capacity: taps)
+                defer { rowsIn.deallocate(); w.deallocate() }
                 for k in rows {
+                    let span = table.spans[k], n = span.count
+                    for (t, j) in span.enumerated() {
+                        w[t] = table.weights[k * taps + j]
+                        rowsIn[t] = source.baseAddress! + table.indices[k * taps + j] * rowLength
+                    }
                     let target = out.base + k * rowLength
-                    for start in stride(from: 0, to: rowLength, by: block) {
-                        let n = min(block, rowLength - start)
-                        acc.initialize(repeating: 0, count: n)
-                        for j in 0..<taps {
-                            let w = table.weights[k * taps + j]
-                            let row = source.baseAddress! + table.indices[k * taps + j] * rowLength + start
-                            for i in 0..<n { acc[i] += w * row[i]._double }
-                        }
-                        for i in 0..<n { target[start + i] = T(_resampled: acc[i]) }
+                    var i = 0
+                    while i + 4 <= rowLength {
+                        var acc = SIMD4<Double>(repeating: 0)
+                        for t in 0..<n { acc += SIMD4<Double>(repeating: w[t]) * T._load4(rowsIn[t] + i) }
+                        target[i] = T(_resampled: acc[0]); target[i + 1] = T(_resampled: acc[1])
+                        target[i + 2] = T(_resampled: acc[2]); target[i + 3] = T(_resampled: acc[3])
+                        i += 4
+                    }
+                    while i < rowLength {
+                        var acc = 0.0
+                        for t in 0..<n { acc += w[t] * rowsIn[t][i]._double }
+                        target[i] = T(_resampled: acc)
+                        i += 1
                     }
                 }
             }
@@ -143,10 +172,25 @@ func _resampleHorizontally<T: _ResampleSample>(_ input: [T], rows: Int, width: I
                 for y in range {
                     let rowIn = y * width * channels, rowOut = y * outWidth * channels
                     if channels == 3 {
-                        // The three channels in one pass over the taps (the same sums in the same order).
+                        // The three channels in one pass over the taps (the same sums in the same order), as
+                        // lanes 0-2 of four-sample loads where the fourth sample is still inside the input.
+                        let base = source.baseAddress!
                         for k in 0..<outWidth {
+                            let span = table.spans[k]
+                            let last = span.reduce(0) { max($0, table.indices[k * taps + $1]) }
+                            if rowIn + last * 3 + 4 <= source.count {
+                                var acc = SIMD4<Double>(repeating: 0)
+                                for j in span {
+                                    acc += SIMD4<Double>(repeating: table.weights[k * taps + j])
+                                        * T._load4(base + rowIn + table.indices[k * taps + j] * 3)
+                                }
+                                out.base[rowOut + k * 3] = T(_resampled: acc[0])
+                                out.base[rowOut + k * 3 + 1] = T(_resampled: acc[1])
+                                out.base[rowOut + k * 3 + 2] = T(_resampled: acc[2])
+                                continue
+                            }
                             var a0 = 0.0, a1 = 0.0, a2 = 0.0
-                            for j in 0..<taps {
+                            for j in span {
                                 let w = table.weights[k * taps + j], at = rowIn + table.indices[k * taps + j] * 3
                                 a0 += w * source[at]._double
                                 a1 += w * source[at + 1]._double
@@ -161,7 +205,7 @@ func _resampleHorizontally<T: _ResampleSample>(_ input: [T], rows: Int, width: I
                     for k in 0..<outWidth {
                         for c in 0..<channels {
                             var acc = 0.0
-                            for j in 0..<taps {
+                            for j in table.spans[k] {
                                 let x = table.indices[k * taps + j]
                                 acc += table.weights[k * taps + j] * source[rowIn + x * channels + c]._double
                             }
