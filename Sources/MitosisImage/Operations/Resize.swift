@@ -56,17 +56,22 @@ struct _Contributions {
         // The taps between the first and the last non-zero weight of each output: the zero weights at the
         // ends add exact zeros to sums that start at +0 (so never -0), and MATLAB drops them too.
         var spans = [Range<Int>](repeating: 0..<0, count: outputLength)
+        var reach = [Int](repeating: 0, count: outputLength)
         for k in 0..<outputLength {
             let row = weights[(k * taps)..<((k + 1) * taps)]
             if let first = row.firstIndex(where: { $0 != 0 }), let last = row.lastIndex(where: { $0 != 0 }) {
                 spans[k] = (first - k * taps)..<(last - k * taps + 1)
+                reach[k] = indices[first...last].max()!
             }
         }
         self.spans = spans
+        self.reach = reach
     }
 
     /// Per output sample, the taps from its first to its last non-zero weight.
     let spans: [Range<Int>]
+    /// Per output sample, the largest input index its `spans` taps read (0 for an empty span).
+    let reach: [Int]
 }
 
 /// Keys' cubic convolution kernel with a = -0.5 (MATLAB's `cubic`). Not API.
@@ -177,8 +182,7 @@ func _resampleHorizontally<T: _ResampleSample>(_ input: [T], rows: Int, width: I
                         let base = source.baseAddress!
                         for k in 0..<outWidth {
                             let span = table.spans[k]
-                            let last = span.reduce(0) { max($0, table.indices[k * taps + $1]) }
-                            if rowIn + last * 3 + 4 <= source.count {
+                            if rowIn + table.reach[k] * 3 + 4 <= source.count {
                                 var acc = SIMD4<Double>(repeating: 0)
                                 for j in span {
                                     acc += SIMD4<Double>(repeating: table.weights[k * taps + j])

@@ -183,12 +183,12 @@ public final class RunPipeline {
         // Round-1 maps of the training images: step 6 samples from them and the round-1 threshold is chosen
         // on them; once both are done they are removed (unless `keepIntermediates`).
         let round2Done = options.refine && isRefined(fold: f.fold)
-        let round1Items = options.refine ? trainItems : thresholdItems(round: 1, fold: f)
+        let round1Items = thresholdItems(round: 1, fold: f)   // all of them when step 6 follows
         if (calibrate && !hasThreshold(round: 1, fold: f.fold)) || (options.refine && !round2Done) {
             logger.info("fold \(f.fold): maps of \(round1Items.count) of its \(trainItems.count) training images (round 1)\(options.refine ? ", for step 6" : "")")
             try maps(round1Items, model: model1, into: trainMapsFolder(round: 1, fold: f.fold))
         }
-        if calibrate { _ = try foldThreshold(round: 1, fold: f.fold, items: thresholdItems(round: 1, fold: f)) }
+        if calibrate { _ = try foldThreshold(round: 1, fold: f.fold, items: round1Items) }
         guard options.refine else {
             removeTrainMaps(round: 1, fold: f.fold)
             return FoldModels(fold: f.fold, round1: model1, round2: nil)
