@@ -39,7 +39,10 @@ let package = Package(
         // What every module needs once: the seeded generator, atomic file writes, the path rule, free disk space; no dependencies.
         .target(name: "MitosisSupport"),
         // Images: pixel type, codecs, resampling, colour, morphology.
-        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CTurboJPEG", "MitosisSupport"], swiftSettings: fast),
+        // The fused uint8 resize kernel compiled for AVX2 (haswell); MitosisImage calls it only where `CPUFeatures.haswellClass`.
+        .target(name: "MitosisResampleAVX", dependencies: ["MitosisSupport"],
+                swiftSettings: fast + [.unsafeFlags(["-target-cpu", "haswell"])]),
+        .target(name: "MitosisImage", dependencies: ["CPNG", "CTIFF", "CTurboJPEG", "MitosisResampleAVX", "MitosisSupport"], swiftSettings: fast),
         // Neural networks: tensors, Caffe-semantics layers on oneDNN, nets, solvers.
         .target(name: "MitosisNN", dependencies: ["CDNNL", "MitosisSupport"], exclude: ["README.md", "Kernels/README.md"], swiftSettings: fast),
         // Caffe formats: prototxt, caffemodel, binaryproto, solver state, Datum; ONNX export.

@@ -19,6 +19,9 @@ let package = Package(
             name: "sweep-bench",
             dependencies: [.product(name: "MitosisPipeline", package: root), .product(name: "MitosisSupport", package: root)]),
         .executableTarget(
+            name: "resize-bench",
+            dependencies: [.product(name: "MitosisImage", package: root)]),
+        .executableTarget(
             name: "hotspot-bench",
             dependencies: [.product(name: "MitosisPipeline", package: root), .product(name: "MitosisImage", package: root),
                            .product(name: "MitosisSupport", package: root)]),

@@ -201,7 +201,8 @@ func tree(_ folder: String, excluding: Set<String> = []) throws -> [String: Data
         // last column and slides.html's time cell.
         let local = try tree(t + "/local"), remote = try tree(t + "/cluster", excluding: ["slurm"])
         #expect(Set(local.keys) == Set(remote.keys), "\(Set(local.keys).symmetricDifference(remote.keys))")
-        let timings: Set<String> = ["seconds", "prepareSeconds", "mapSeconds", "resumedTiles"]
+        let timings: Set<String> = ["seconds", "prepareSeconds", "readSeconds", "resizeSeconds", "maskSeconds", "normalizeSeconds",
+                                     "mapSeconds", "resumedTiles"]
         for (name, bytes) in local {
             if name.hasSuffix(".json") {
                 #expect(try Self.withoutKeys(bytes, timings) == Self.withoutKeys(remote[name] ?? Data(), timings), "\(name)")

@@ -1,3 +1,4 @@
+import MitosisSupport
 import Testing
 @testable import MitosisImage
 
@@ -87,6 +88,56 @@ import Testing
         let expected = Self.plainResize(plane.values, width: 61, height: 37, channels: 1, outWidth: resizedPlane.width,
                                         outHeight: resizedPlane.height, scaleX: scale, scaleY: scale)
         #expect(resizedPlane.values.map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    /// The fused Float path for uint8 (ResizeFused.swift) against the Double reference passes, bit for bit:
+    /// with its margin, and with every sum forced to the Double fallback.
+    @Test(arguments: [(0.5, 3), (0.4546, 3), (0.4546, 1), (0.3, 4), (1.3, 3), (0.7, 2)])
+    func theFusedFloatPathIsTheDoublePassesBitForBit(scale: Double, channels: Int) throws {
+        let (w, h) = (257, 191)
+        for seed in 0..<6 as Range<UInt64> {
+            let image = seed == 5 ? smoothImage(width: w, height: h, channels: channels)
+                                  : noiseImage(width: w, height: h, channels: channels, seed: 40 + seed)
+            let (v, hz, reference) = Self.referencePasses(image, scale: scale)
+            #expect(_resizeRowsFirstUInt8(image.pixels, width: w, channels: channels, vertical: v, horizontal: hz) == reference)
+            #expect(_resizeRowsFirstUInt8(image.pixels, width: w, channels: channels, vertical: v, horizontal: hz, margin: 1) == reference)
+        }
+        #expect(v05margin() < 1e-3)
+    }
+
+    /// Without the fallback (margin 0) the Float sums alone round some samples the other way at the
+    /// 0.2273 -> 0.5 um scale (about one in 10^5 here; at 0.5 the weights are multiples of 2^-8 and the
+    /// Float sums are exact), so the fallback is needed; with it the result is the reference's.
+    @Test(.enabled(if: CPUFeatures.haswellClass, "the fused kernel runs only on AVX2 processors"))
+    func theFallbackIsNeeded() throws {
+        let image = noiseImage(width: 1024, height: 512, channels: 3, seed: 100)
+        let (v, hz, reference) = Self.referencePasses(image, scale: 0.4546)
+        let unguarded = _resizeRowsFirstUInt8(image.pixels, width: 1024, channels: 3, vertical: v, horizontal: hz, margin: 0)
+        #expect(zip(unguarded, reference).contains { $0 != $1 })
+        #expect(_resizeRowsFirstUInt8(image.pixels, width: 1024, channels: 3, vertical: v, horizontal: hz) == reference)
+    }
+
+    /// The tables of a resize by `scale` and the reference passes' result (rows first).
+    static func referencePasses(_ image: Image, scale: Double) -> (_Contributions, _Contributions, [UInt8]) {
+        let (w, h, c) = (image.width, image.height, image.channels)
+        let v = _Contributions(inputLength: h, outputLength: Int((scale * Double(h)).rounded(.up)), scale: scale)
+        let hz = _Contributions(inputLength: w, outputLength: Int((scale * Double(w)).rounded(.up)), scale: scale)
+        return (v, hz, _resampleHorizontally(_resampleVertically(image.pixels, rowLength: w * c, table: v),
+                                             rows: v.outputLength, width: w, channels: c, table: hz))
+    }
+
+    /// The fallback margin at the slides' scale is small (a few samples in ten thousand fall back).
+    func v05margin() -> Float { _Contributions(inputLength: 100, outputLength: 50, scale: 0.5).floatMargin }
+
+    /// A smooth gradient with plateaus: sums that land near halves more often than noise does.
+    func smoothImage(width: Int, height: Int, channels: Int) -> Image {
+        var pixels = [UInt8]()
+        for y in 0..<height {
+            for x in 0..<width {
+                for c in 0..<channels { pixels.append(UInt8(truncatingIfNeeded: (x * 3 + y * 2 + c * 50) / 7)) }
+            }
+        }
+        return Image(width: width, height: height, channels: channels, pixels: pixels)
     }
 
     /// The plain definition `theResamplerIsThePlainSumOverItsTaps` compares against.

@@ -12,6 +12,8 @@
 // - uint8 images are rounded (half away from zero) and clamped after *each* pass, as MATLAB's
 //   `imresizemex` returns the input class; FloatPlane passes are accumulated in Double and stored as Float.
 // Departure: MATLAB drops all-zero weight columns; they contribute exact zeros here, so results agree.
+// uint8 images with rows first (equal scales included) take the faster, bit-identical path of
+// `ResizeFused.swift`; the passes below are its reference and serve the other cases.
 
 /// One dimension's resampling table: `taps` input indices and weights per output sample. Not API.
 struct _Contributions {
@@ -228,6 +230,11 @@ func _imresize<T: _ResampleSample>(_ data: [T], height: Int, width: Int, channel
                                    outWidth: Int, scaleY: Double, scaleX: Double) -> [T] {
     let vertical = _Contributions(inputLength: height, outputLength: outHeight, scale: scaleY)
     let horizontal = _Contributions(inputLength: width, outputLength: outWidth, scale: scaleX)
+    if scaleY <= scaleX, T.self == UInt8.self, (1...4).contains(channels) {
+        let bytes = unsafeBitCast(data, to: [UInt8].self)
+        return unsafeBitCast(_resizeRowsFirstUInt8(bytes, width: width, channels: channels, vertical: vertical, horizontal: horizontal),
+                             to: [T].self)
+    }
     if scaleY <= scaleX {
         let tall = _resampleVertically(data, rowLength: width * channels, table: vertical)
         return _resampleHorizontally(tall, rows: outHeight, width: width, channels: channels, table: horizontal)
@@ -270,6 +277,19 @@ extension Image {
         return Image(width: g.width, height: g.height, channels: channels,
                      pixels: _imresize(pixels, height: height, width: width, channels: channels, outHeight: g.height,
                                        outWidth: g.width, scaleY: g.scaleY, scaleX: g.scaleX))
+    }
+}
+
+extension Image {
+    /// `resized(scale:)` by the Double passes alone: the reference of the fused uint8 path, for its benchmark
+    /// (`resize-bench`).
+    @_spi(Benchmarks) public func _resizedByDoublePasses(scale: Double) throws -> Image {
+        let g = try _resizeGeometry(width: width, height: height, scale: scale, outWidth: nil, outHeight: nil)
+        let vertical = _Contributions(inputLength: height, outputLength: g.height, scale: scale)
+        let horizontal = _Contributions(inputLength: width, outputLength: g.width, scale: scale)
+        let tall = _resampleVertically(pixels, rowLength: width * channels, table: vertical)
+        return Image(width: g.width, height: g.height, channels: channels,
+                     pixels: _resampleHorizontally(tall, rows: g.height, width: width, channels: channels, table: horizontal))
     }
 }
 
@@ -324,8 +344,13 @@ public enum ResizeWindow {
         let horizontal = _Contributions(inputLength: wholeWidth, outputs: columns, scale: scale, inputOrigin: origin.x)
         let ch = window.channels, w = window.width
         // As `_imresize` with one scale for both axes: rows first.
-        let tall = _resampleVertically(window.pixels, rowLength: w * ch, table: vertical)
-        let pixels = _resampleHorizontally(tall, rows: rows.count, width: w, channels: ch, table: horizontal)
+        let pixels: [UInt8]
+        if (1...4).contains(ch) {
+            pixels = _resizeRowsFirstUInt8(window.pixels, width: w, channels: ch, vertical: vertical, horizontal: horizontal)
+        } else {
+            let tall = _resampleVertically(window.pixels, rowLength: w * ch, table: vertical)
+            pixels = _resampleHorizontally(tall, rows: rows.count, width: w, channels: ch, table: horizontal)
+        }
         return Image(width: columns.count, height: rows.count, channels: ch, pixels: pixels)
     }
 }

@@ -84,6 +84,9 @@ public struct SlideAnalysis {
         public var seconds: Double
         /// Seconds reading/resizing/masking tiles (overlapped with mapping) and mapping/detecting them.
         public var prepareSeconds: Double
+        /// `prepareSeconds` in parts: reading level-0 pixels (decoding included), resizing to the working
+        /// resolution, the blue-ratio mask, stain normalisation (nil in summaries of older versions).
+        public var readSeconds: Double?, resizeSeconds: Double?, maskSeconds: Double?, normalizeSeconds: Double?
         public var mapSeconds: Double
         /// Working megapixels of the tissue tiles (input with halo excluded).
         public var tissueMegapixels: Double
@@ -213,7 +216,7 @@ public struct SlideAnalysis {
         let resumed = tissueTiles.count - todo.count
         if resumed > 0 { logger.info("\(name): \(resumed) of \(tissueTiles.count) tissue tiles already mapped; going on") }
         progress?(resumed, tissueTiles.count)
-        var prepareSeconds = 0.0, mapSeconds = 0.0
+        var prepareSeconds = 0.0, mapSeconds = 0.0, parts = SlideMapper.PrepareTimes()
         // Tile k + 1 is read, resized and masked on another thread while tile k is mapped.
         let ahead = DispatchQueue(label: "mitosis.slide.prepare")
         final class Box: @unchecked Sendable { var value: Swift.Result<SlideMapper.Prepared, Error>?; var seconds = 0.0 }
@@ -234,6 +237,7 @@ public struct SlideAnalysis {
             pending = k + 1 < todo.count ? launch(k + 1) : nil
             prepareSeconds += box.seconds
             let prepared = try box.value!.get()
+            parts += prepared.times
             let s = Date()
             let tileResult = try slideMapper.finish(prepared, started: s)
             mapSeconds += Date().timeIntervalSince(s)
@@ -267,7 +271,8 @@ public struct SlideAnalysis {
                               tissueTiles: tissueTiles.count, resumedTiles: resumed, detections: detections.count,
                               perMM2Tissue: tissue.areaMM2 > 0 ? Double(detections.count) / tissue.areaMM2 : 0, hotspot: hotspot,
                               evaluation: evaluation, matchRadius: truth == nil ? nil : matchRadius,
-                              threshold: threshold, seconds: 0, prepareSeconds: prepareSeconds, mapSeconds: mapSeconds,
+                              threshold: threshold, seconds: 0, prepareSeconds: prepareSeconds, readSeconds: parts.read,
+                              resizeSeconds: parts.resize, maskSeconds: parts.mask, normalizeSeconds: parts.normalize, mapSeconds: mapSeconds,
                               tissueMegapixels: tissueMegapixels)
         try SlideOutputs.write(summary: summary, detections: detections, tiles: results, tiling: tiling, tissue: tissue, slide: slide,
                                galleryCount: galleryCount, to: folder)

@@ -143,12 +143,35 @@ public final class SlideMapper {
 
     /// The working-resolution pixels of `x` x `y` (working coordinates), exactly as the whole slide resized.
     public static func workingRegion(_ slide: SlideReading, _ g: SlideGeometry, x: Range<Int>, y: Range<Int>) throws -> Image {
-        if g.scale == 1 { return try slide.read(level: 0, x: x.lowerBound, y: y.lowerBound, width: x.count, height: y.count) }
+        var times = PrepareTimes()
+        return try workingRegion(slide, g, x: x, y: y, times: &times)
+    }
+
+    /// As `workingRegion(_:_:x:y:)`, adding the seconds spent reading and resizing to `times`.
+    static func workingRegion(_ slide: SlideReading, _ g: SlideGeometry, x: Range<Int>, y: Range<Int>,
+                              times: inout PrepareTimes) throws -> Image {
+        let started = Date()
+        if g.scale == 1 {
+            defer { times.read += Date().timeIntervalSince(started) }
+            return try slide.read(level: 0, x: x.lowerBound, y: y.lowerBound, width: x.count, height: y.count)
+        }
         let ix = ResizeWindow.inputRange(outputs: x, inputLength: g.width, scale: g.scale)
         let iy = ResizeWindow.inputRange(outputs: y, inputLength: g.height, scale: g.scale)
         let window = try slide.read(level: 0, x: ix.lowerBound, y: iy.lowerBound, width: ix.count, height: iy.count)
+        let read = Date()
+        times.read += read.timeIntervalSince(started)
+        defer { times.resize += Date().timeIntervalSince(read) }
         return try ResizeWindow.resized(window, origin: (ix.lowerBound, iy.lowerBound), wholeWidth: g.width, wholeHeight: g.height,
                                         scale: g.scale, rows: y, columns: x)
+    }
+
+    /// Where a tile's preparation spent its time, in seconds.
+    public struct PrepareTimes: Sendable {
+        public var read = 0.0, resize = 0.0, mask = 0.0, normalize = 0.0
+        public init() {}
+        public static func += (a: inout PrepareTimes, b: PrepareTimes) {
+            a.read += b.read; a.resize += b.resize; a.mask += b.mask; a.normalize += b.normalize
+        }
     }
 
     /// A tile's inputs, ready to map (the part that reads and resizes; may run ahead on another thread).
@@ -157,17 +180,24 @@ public final class SlideMapper {
         public var image: Image
         public var mask: Mask?
         public var maskedPixels: Int
+        public var times: PrepareTimes
     }
 
     public func prepare(row: Int, column: Int) throws -> Prepared {
         let r = tiling.regions(row: row, column: column)
-        let raw = try Self.workingRegion(slide, tiling.geometry, x: r.input.x, y: r.input.y)
+        var times = PrepareTimes()
+        let raw = try Self.workingRegion(slide, tiling.geometry, x: r.input.x, y: r.input.y, times: &times)
         var mask: Mask?
+        var started = Date()
         if let t = calibration.blueRatioThreshold {
             mask = raw.blueRatio().mask(above: t).dilated(disk: tiling.maskRadius)
         }
+        let masked = mask?.bits.reduce(0) { $1 ? $0 + 1 : $0 } ?? raw.width * raw.height
+        times.mask = Date().timeIntervalSince(started)
+        started = Date()
         let image = (normalizer != nil && calibration.stains != nil) ? normalizer!.apply(calibration.stains!, to: raw) : raw
-        return Prepared(row: row, column: column, image: image, mask: mask, maskedPixels: mask?.bits.reduce(0) { $1 ? $0 + 1 : $0 } ?? raw.width * raw.height)
+        times.normalize = Date().timeIntervalSince(started)
+        return Prepared(row: row, column: column, image: image, mask: mask, maskedPixels: masked, times: times)
     }
 
     /// The log-odds map of the tile's map region (`regions(...).map`), -100 outside the mask.
