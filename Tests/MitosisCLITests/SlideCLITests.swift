@@ -59,6 +59,13 @@ import Testing
         #expect(e["truePositives", default: -1] + e["falsePositives", default: -1] == slide.count)
         #expect(r.stdout.contains("real: TP "), "\(r.stdout)")
 
+        // The preparation alone (`bench slide-prepare`): the same tissue tiles, none mapped or written.
+        let bench = try CLI.run(["bench", "slide-prepare", "--model", "author", "slides/real.tif", "--output", "prep", "--tile", "256"], cwd: t)
+        #expect(bench.status == 0, "\(bench.stderr)")
+        #expect(bench.stdout.contains("real: \(summary["tissueTiles"] as? Int ?? -1) tissue tiles prepared in "), "\(bench.stdout)")
+        #expect(try fm.contentsOfDirectory(atPath: t + "/prep/real/tiles").isEmpty)
+        #expect(!CLI.exists(t + "/prep/real/summary.json"))
+
         // The same frames through `apply`: inside each frame, the slide finds most of the same mitoses. Not
         // all: the slide samples its working image at other sub-pixel positions (a frame at an odd level-0
         // offset is half a working pixel off `apply`'s grid, and 0.4546 never aligns), its candidate mask

@@ -33,6 +33,10 @@ public struct SlideAnalysis {
     /// `<slide name>.csv`; the detections are then matched within 7.5 um (`Matching`).
     public var truth: String?
     public var logger = Logger(label: "mitosis.slide")
+    /// Benchmarks only (`mitosis bench slide-prepare`): prepare every tissue tile one after the other with
+    /// nothing else running, map none, write no tile and no output but the slide's folder records, and
+    /// return a summary with only the preparation's seconds filled in.
+    public var prepareOnly = false
 
     public init(bundleFolder: String, output: String) throws {
         self.bundleFolder = FilePaths.absolute(bundleFolder)
@@ -217,6 +221,20 @@ public struct SlideAnalysis {
         if resumed > 0 { logger.info("\(name): \(resumed) of \(tissueTiles.count) tissue tiles already mapped; going on") }
         progress?(resumed, tissueTiles.count)
         var prepareSeconds = 0.0, mapSeconds = 0.0, parts = SlideMapper.PrepareTimes()
+        if prepareOnly {
+            for (k, t) in tissueTiles.enumerated() {
+                let s = Date()
+                parts += try slideMapper.prepare(row: t.row, column: t.column).times
+                prepareSeconds += Date().timeIntervalSince(s)
+                progress?(k + 1, tissueTiles.count)
+            }
+            return Summary(name: name, path: path, vendor: slide.vendor, width: slide.width, height: slide.height, micronsPerPixel: microns,
+                           pixelSizeSource: source, scale: geometry.scale, tissueAreaMM2: tissue.areaMM2, tiles: tiling.rows * tiling.columns,
+                           tissueTiles: tissueTiles.count, resumedTiles: 0, detections: 0, perMM2Tissue: 0, hotspot: nil, evaluation: nil,
+                           matchRadius: nil, threshold: threshold, seconds: Date().timeIntervalSince(start), prepareSeconds: prepareSeconds,
+                           readSeconds: parts.read, resizeSeconds: parts.resize, maskSeconds: parts.mask, normalizeSeconds: parts.normalize,
+                           mapSeconds: 0, tissueMegapixels: 0)
+        }
         // Tile k + 1 is read, resized and masked on another thread while tile k is mapped.
         let ahead = DispatchQueue(label: "mitosis.slide.prepare")
         final class Box: @unchecked Sendable { var value: Swift.Result<SlideMapper.Prepared, Error>?; var seconds = 0.0 }

@@ -7,7 +7,34 @@ import MitosisPipeline
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Measurements (release builds; figures in docs/).",
-        subcommands: [ProbmapBench.self])
+        subcommands: [ProbmapBench.self, SlidePrepareBench.self])
+}
+
+/// `mitosis bench slide-prepare`: the tile preparation of `mitosis slide` alone, with both cores free.
+struct SlidePrepareBench: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "slide-prepare",
+        abstract: "Time reading, resizing and masking every tissue tile of a slide, one after the other, mapping none.",
+        discussion: "In `mitosis slide` the same work runs on a third thread while the map keeps both cores busy, so its seconds there are those of a contended thread; here they are its own. Compare them with the `mapSeconds` of a `mitosis slide` run of the same slide.")
+
+    @Option(help: "Model bundle (its working resolution and mask settings decide the tiles).") var model: String
+    @Option(help: "Folder for the slide's records (tissue mask, calibration); nothing else is written.") var output = "/tmp/mitosis-bench-slide-prepare"
+    @Option(help: "Level-0 pixel size in um when the slide records none.") var pixelSize: Double?
+    @Option(help: "Owned tile side in working pixels, as `mitosis slide --tile`.") var tile = 1024
+    @Argument(help: "The slide.") var slide: String
+
+    func run() throws {
+        var job = try SlideAnalysis(bundleFolder: model, output: output)
+        job.pixelSize = pixelSize
+        job.tile = tile
+        job.prepareOnly = true
+        let result = try job.analyse([slide], indices: [0])
+        if let failure = result.failures.first { throw failure.error }
+        let s = result.summaries[0]
+        print(String(format: "%@: %d tissue tiles prepared in %.2f s (read %.2f, resize %.2f, mask %.2f, normalise %.2f)",
+                     s.name, s.tissueTiles, s.prepareSeconds, s.readSeconds ?? 0, s.resizeSeconds ?? 0, s.maskSeconds ?? 0,
+                     s.normalizeSeconds ?? 0))
+    }
 }
 
 /// `mitosis bench probmap`: dense vs exact probability maps of one image, per model.
