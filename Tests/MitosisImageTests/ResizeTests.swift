@@ -122,8 +122,7 @@ import Testing
         let (w, h, c) = (image.width, image.height, image.channels)
         let v = _Contributions(inputLength: h, outputLength: Int((scale * Double(h)).rounded(.up)), scale: scale)
         let hz = _Contributions(inputLength: w, outputLength: Int((scale * Double(w)).rounded(.up)), scale: scale)
-        return (v, hz, _resampleHorizontally(_resampleVertically(image.pixels, rowLength: w * c, table: v),
-                                             rows: v.outputLength, width: w, channels: c, table: hz))
+        return (v, hz, _resampleRowsFirst(image.pixels, width: w, channels: c, vertical: v, horizontal: hz))
     }
 
     /// The fallback margin at the slides' scale is small (a few samples in ten thousand fall back).

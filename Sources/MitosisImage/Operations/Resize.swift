@@ -225,19 +225,24 @@ func _resampleHorizontally<T: _ResampleSample>(_ input: [T], rows: Int, width: I
     return output
 }
 
+/// The rows pass then the columns pass, in Double: the reference of the fused uint8 path
+/// (`ResizeFused.swift`) and what rows-first resizes of other types run. Not API.
+func _resampleRowsFirst<T: _ResampleSample>(_ data: [T], width: Int, channels: Int, vertical: _Contributions,
+                                            horizontal: _Contributions) -> [T] {
+    let tall = _resampleVertically(data, rowLength: width * channels, table: vertical)
+    return _resampleHorizontally(tall, rows: vertical.outputLength, width: width, channels: channels, table: horizontal)
+}
+
 /// MATLAB `imresize` on an HWC array: the smaller-scale dimension first (rows on a tie). Not API.
 func _imresize<T: _ResampleSample>(_ data: [T], height: Int, width: Int, channels: Int, outHeight: Int,
                                    outWidth: Int, scaleY: Double, scaleX: Double) -> [T] {
     let vertical = _Contributions(inputLength: height, outputLength: outHeight, scale: scaleY)
     let horizontal = _Contributions(inputLength: width, outputLength: outWidth, scale: scaleX)
-    if scaleY <= scaleX, T.self == UInt8.self, (1...4).contains(channels) {
+    if scaleY <= scaleX {
+        guard T.self == UInt8.self else { return _resampleRowsFirst(data, width: width, channels: channels, vertical: vertical, horizontal: horizontal) }
         let bytes = unsafeBitCast(data, to: [UInt8].self)
         return unsafeBitCast(_resizeRowsFirstUInt8(bytes, width: width, channels: channels, vertical: vertical, horizontal: horizontal),
                              to: [T].self)
-    }
-    if scaleY <= scaleX {
-        let tall = _resampleVertically(data, rowLength: width * channels, table: vertical)
-        return _resampleHorizontally(tall, rows: outHeight, width: width, channels: channels, table: horizontal)
     }
     let wide = _resampleHorizontally(data, rows: height, width: width, channels: channels, table: horizontal)
     return _resampleVertically(wide, rowLength: outWidth * channels, table: vertical)
@@ -287,9 +292,8 @@ extension Image {
         let g = try _resizeGeometry(width: width, height: height, scale: scale, outWidth: nil, outHeight: nil)
         let vertical = _Contributions(inputLength: height, outputLength: g.height, scale: scale)
         let horizontal = _Contributions(inputLength: width, outputLength: g.width, scale: scale)
-        let tall = _resampleVertically(pixels, rowLength: width * channels, table: vertical)
         return Image(width: g.width, height: g.height, channels: channels,
-                     pixels: _resampleHorizontally(tall, rows: g.height, width: width, channels: channels, table: horizontal))
+                     pixels: _resampleRowsFirst(pixels, width: width, channels: channels, vertical: vertical, horizontal: horizontal))
     }
 }
 
@@ -344,13 +348,7 @@ public enum ResizeWindow {
         let horizontal = _Contributions(inputLength: wholeWidth, outputs: columns, scale: scale, inputOrigin: origin.x)
         let ch = window.channels, w = window.width
         // As `_imresize` with one scale for both axes: rows first.
-        let pixels: [UInt8]
-        if (1...4).contains(ch) {
-            pixels = _resizeRowsFirstUInt8(window.pixels, width: w, channels: ch, vertical: vertical, horizontal: horizontal)
-        } else {
-            let tall = _resampleVertically(window.pixels, rowLength: w * ch, table: vertical)
-            pixels = _resampleHorizontally(tall, rows: rows.count, width: w, channels: ch, table: horizontal)
-        }
+        let pixels = _resizeRowsFirstUInt8(window.pixels, width: w, channels: ch, vertical: vertical, horizontal: horizontal)
         return Image(width: columns.count, height: rows.count, channels: ch, pixels: pixels)
     }
 }

@@ -6,8 +6,8 @@ import MitosisSupport
 // - Fused: each output row's vertical pass is written to a Float row that the horizontal pass reads at
 //   once, so the intermediate image never goes to memory; each input row is converted to Float once (a
 //   small ring of converted rows) instead of once per output row that reads it.
-// - Float sums with an exact fallback: every sum is first taken in Float, four or eight samples per
-//   instruction. A uint8 result depends only on which side of the boundaries m + 0.5 (m = 0...254) the
+// - Float sums with an exact fallback: every sum is first taken in Float, eight lanes per instruction
+//   (sixteen samples of a row, or two output pixels). A uint8 result depends only on which side of the boundaries m + 0.5 (m = 0...254) the
 //   Double sum falls. The Float sum differs from the Double one by at most `_Contributions.floatMargin`
 //   (a bound on the rounding of the weights, the products and the additions), so where the Float sum is
 //   farther than that from a boundary, both round to the same uint8. Where it is not (about 0.1 % of the
@@ -34,15 +34,14 @@ extension _Contributions {
     }
 }
 
-/// `_resampleHorizontally(_resampleVertically(input, ...), ...)` for uint8 HWC data, bit for bit (see the
+/// `_resampleRowsFirst` for uint8 HWC data, bit for bit (see the
 /// top of this file): the fused AVX2 kernel where the processor has it and there are 1-4 channels, else
 /// those passes. `margin` overrides the fallback margin (tests force every sum to Double with a huge one,
 /// or none with 0). Not API.
 func _resizeRowsFirstUInt8(_ input: [UInt8], width: Int, channels: Int, vertical: _Contributions,
                            horizontal: _Contributions, margin: Float? = nil) -> [UInt8] {
     guard CPUFeatures.haswellClass, (1...4).contains(channels) else {
-        let tall = _resampleVertically(input, rowLength: width * channels, table: vertical)
-        return _resampleHorizontally(tall, rows: vertical.outputLength, width: width, channels: channels, table: horizontal)
+        return _resampleRowsFirst(input, width: width, channels: channels, vertical: vertical, horizontal: horizontal)
     }
     var output = [UInt8](repeating: 0, count: vertical.outputLength * horizontal.outputLength * channels)
     input.withUnsafeBufferPointer { source in

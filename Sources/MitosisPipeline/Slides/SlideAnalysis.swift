@@ -221,6 +221,17 @@ public struct SlideAnalysis {
         if resumed > 0 { logger.info("\(name): \(resumed) of \(tissueTiles.count) tissue tiles already mapped; going on") }
         progress?(resumed, tissueTiles.count)
         var prepareSeconds = 0.0, mapSeconds = 0.0, parts = SlideMapper.PrepareTimes()
+        /// The slide's summary with the timings so far and what the mapping found.
+        func summary(resumed: Int, detections: Int, hotspot: Hotspot?, evaluation: MatchCounts?, matchRadius: Double?,
+                     seconds: Double, tissueMegapixels: Double) -> Summary {
+            Summary(name: name, path: path, vendor: slide.vendor, width: slide.width, height: slide.height, micronsPerPixel: microns,
+                    pixelSizeSource: source, scale: geometry.scale, tissueAreaMM2: tissue.areaMM2, tiles: tiling.rows * tiling.columns,
+                    tissueTiles: tissueTiles.count, resumedTiles: resumed, detections: detections,
+                    perMM2Tissue: tissue.areaMM2 > 0 ? Double(detections) / tissue.areaMM2 : 0, hotspot: hotspot,
+                    evaluation: evaluation, matchRadius: matchRadius, threshold: threshold, seconds: seconds,
+                    prepareSeconds: prepareSeconds, readSeconds: parts.read, resizeSeconds: parts.resize, maskSeconds: parts.mask,
+                    normalizeSeconds: parts.normalize, mapSeconds: mapSeconds, tissueMegapixels: tissueMegapixels)
+        }
         if prepareOnly {
             for (k, t) in tissueTiles.enumerated() {
                 let s = Date()
@@ -228,12 +239,8 @@ public struct SlideAnalysis {
                 prepareSeconds += Date().timeIntervalSince(s)
                 progress?(k + 1, tissueTiles.count)
             }
-            return Summary(name: name, path: path, vendor: slide.vendor, width: slide.width, height: slide.height, micronsPerPixel: microns,
-                           pixelSizeSource: source, scale: geometry.scale, tissueAreaMM2: tissue.areaMM2, tiles: tiling.rows * tiling.columns,
-                           tissueTiles: tissueTiles.count, resumedTiles: 0, detections: 0, perMM2Tissue: 0, hotspot: nil, evaluation: nil,
-                           matchRadius: nil, threshold: threshold, seconds: Date().timeIntervalSince(start), prepareSeconds: prepareSeconds,
-                           readSeconds: parts.read, resizeSeconds: parts.resize, maskSeconds: parts.mask, normalizeSeconds: parts.normalize,
-                           mapSeconds: 0, tissueMegapixels: 0)
+            return summary(resumed: 0, detections: 0, hotspot: nil, evaluation: nil, matchRadius: nil,
+                           seconds: Date().timeIntervalSince(start), tissueMegapixels: 0)
         }
         // Tile k + 1 is read, resized and masked on another thread while tile k is mapped.
         let ahead = DispatchQueue(label: "mitosis.slide.prepare")
@@ -284,14 +291,8 @@ public struct SlideAnalysis {
             let centres = try CentreCSV.read(FilePaths.absolute(file)).map { Point(x: $0.x, y: $0.y) }
             evaluation = Matching.counts(truth: centres, detections: detections.map { Point(x: $0.x, y: $0.y) }, radius: matchRadius)
         }
-        var summary = Summary(name: name, path: path, vendor: slide.vendor, width: slide.width, height: slide.height, micronsPerPixel: microns,
-                              pixelSizeSource: source, scale: geometry.scale, tissueAreaMM2: tissue.areaMM2, tiles: tiling.rows * tiling.columns,
-                              tissueTiles: tissueTiles.count, resumedTiles: resumed, detections: detections.count,
-                              perMM2Tissue: tissue.areaMM2 > 0 ? Double(detections.count) / tissue.areaMM2 : 0, hotspot: hotspot,
-                              evaluation: evaluation, matchRadius: truth == nil ? nil : matchRadius,
-                              threshold: threshold, seconds: 0, prepareSeconds: prepareSeconds, readSeconds: parts.read,
-                              resizeSeconds: parts.resize, maskSeconds: parts.mask, normalizeSeconds: parts.normalize, mapSeconds: mapSeconds,
-                              tissueMegapixels: tissueMegapixels)
+        var summary = summary(resumed: resumed, detections: detections.count, hotspot: hotspot, evaluation: evaluation,
+                              matchRadius: truth == nil ? nil : matchRadius, seconds: 0, tissueMegapixels: tissueMegapixels)
         try SlideOutputs.write(summary: summary, detections: detections, tiles: results, tiling: tiling, tissue: tissue, slide: slide,
                                galleryCount: galleryCount, to: folder)
         summary.seconds = Date().timeIntervalSince(start)
